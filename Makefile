@@ -1,0 +1,31 @@
+# painloop: two commands on a fresh machine.
+#   make run   - set up .venv (pinned dependencies), run the default scenario, write out/default/
+#   make test  - set up .venv if needed, run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench clean docs
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/painloop run --scenario default --out out/default --csv
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile; rc=$$?; test $$rc -eq 0 -o $$rc -eq 5
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/simulate.py
+
+docs: $(STAMP)
+	$(BIN)/painloop params --format markdown > docs/parameters.md
+
+clean:
+	rm -rf $(VENV) out

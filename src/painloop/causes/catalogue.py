@@ -1,0 +1,162 @@
+"""The causes of neuropathic pain available to scenarios (SYSTEM.md §5).
+
+Each cause has its own time course. Driver constants are calibrated so that a
+severity of 1 produces the damage a clinically typical severe case reaches;
+the calibration is stated in each parameter's source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model._declare import params
+from ._base import NONE, Cause, sig, window
+
+_EDGE_H = 6.0
+
+
+def _diabetes(xp: Any, t: Any, q: dict, p: dict) -> dict:
+    """Damage accrues while glycaemia is above normal; hyperglycaemia also impairs regeneration."""
+    excess = xp.maximum(q["hba1c"] - p["dm_hba1c_ref"], 0.0)
+    on = sig(xp, (t - q["onset_h"]) / 24.0)
+    return {
+        "injury_rate": on * q["severity"] * p["dm_k_injury"] * excess,
+        "regen_capacity": 1.0 / (1.0 + on * p["dm_regen_loss"] * excess),
+        "infl_drive": on * q["severity"] * p["dm_k_infl"] * excess,
+    }
+
+
+def _shingles(xp: Any, t: Any, q: dict, p: dict) -> dict:
+    """Acute zoster: weeks of viral ganglionitis; regeneration falls with age, so PHN persists in the old."""
+    acute = window(xp, t, q["onset_h"], q["onset_h"] + 24.0 * p["hz_acute_days"], _EDGE_H)
+    age_excess = xp.maximum(q["age"] - p["hz_age_ref"], 0.0)
+    return {
+        "injury_rate": q["severity"] * p["hz_k_injury"] * acute,
+        "regen_capacity": 1.0 / (1.0 + age_excess / p["hz_age_scale"]),
+        "infl_drive": q["severity"] * p["hz_infl"] * acute,
+    }
+
+
+def _chemotherapy(xp: Any, t: Any, q: dict, p: dict) -> dict:
+    """Neurotoxic exposure for a few days after each infusion; recovery after the last cycle is partial."""
+    starts = q["cycle_starts_h"]
+    exposure = xp.sum(window(xp, t, starts, starts + 24.0 * p["cipn_exposure_days"], _EDGE_H), axis=0)
+    return {
+        "injury_rate": q["severity"] * p["cipn_k_injury"] * exposure,
+        "regen_capacity": p["cipn_regen"] * (1.0 - exposure) + 0.0 * t,
+        "infl_drive": q["severity"] * p["cipn_infl"] * exposure,
+    }
+
+
+def _trauma(xp: Any, t: Any, q: dict, p: dict) -> dict:
+    """A lesion on one day and a post-operative inflammatory response; amputation removes regeneration."""
+    lesion = window(xp, t, q["onset_h"], q["onset_h"] + 24.0, _EDGE_H / 3.0)
+    since = xp.maximum(t - q["onset_h"], 0.0)
+    healing = sig(xp, (t - q["onset_h"]) / 2.0) * xp.exp(-since / (24.0 * p["trauma_infl_days"]))
+    return {
+        "injury_rate": q["severity"] * p["trauma_k_injury"] * lesion,
+        "regen_capacity": (1.0 - q["amputation"]) + 0.0 * t,
+        "infl_drive": q["severity"] * p["trauma_infl"] * healing,
+    }
+
+
+def _compression(xp: Any, t: Any, q: dict, p: dict) -> dict:
+    """Entrapment injures fibres and blocks regrowth while it lasts; decompression ends both."""
+    pressed = window(xp, t, q["onset_h"], q["release_h"], _EDGE_H)
+    return {
+        "injury_rate": q["severity"] * p["cmp_k_injury"] * pressed,
+        "regen_capacity": 1.0 - p["cmp_regen_block"] * pressed,
+        "infl_drive": q["severity"] * p["cmp_infl"] * pressed,
+    }
+
+
+DIABETES = Cause(
+    "diabetes", "Diabetic peripheral neuropathy",
+    "length-dependent polyneuropathy driven by glycaemia (HbA1c)",
+    params(
+        "causes.diabetes",
+        ("dm_hba1c_ref", 5.7, "% HbA1c", "ADA Standards of Care 2024: HbA1c < 5.7 % is normoglycaemia",
+         "HbA1c below which glycaemia does not injure nerves"),
+        ("dm_k_injury", 2.3e-5, "1/h per % HbA1c",
+         "assumption: calibrated so HbA1c 8.5 % at severity 1 gives damage ≈ 0.4 after a few years (DCCT 1995 Ann Intern Med: neuropathy risk rises steeply with HbA1c)",
+         "fibre injury rate per % HbA1c above normal"),
+        ("dm_regen_loss", 0.5, "1/% HbA1c",
+         "assumption: hyperglycaemia impairs axonal regeneration (Kennedy & Zochodne 2000 Brain)",
+         "relative loss of regeneration per % HbA1c above normal"),
+        ("dm_k_infl", 0.05, "1/% HbA1c",
+         "assumption: low-grade inflammation of diabetes (Pop-Busui 2016 Diabetes Care)",
+         "inflammatory drive per % HbA1c above normal"),
+    ),
+    _diabetes,
+)
+
+SHINGLES = Cause(
+    "shingles", "Herpes zoster and post-herpetic neuralgia",
+    "acute viral ganglionitis; persistence (PHN) rises with age",
+    params(
+        "causes.shingles",
+        ("hz_acute_days", 21.0, "days", "Johnson & Rice 2014 N Engl J Med: acute zoster rash and ganglionitis last 2-4 weeks",
+         "duration of the acute episode"),
+        ("hz_k_injury", 1.4e-3, "1/h",
+         "assumption: severity 1 destroys about half of the dermatome's fibres during the episode (Watson 1991 Pain, PHN autopsy)",
+         "fibre injury rate during the acute episode at severity 1"),
+        ("hz_infl", 2.0, "dimensionless", "assumption: intense neural inflammation of acute zoster",
+         "inflammatory drive during the acute episode"),
+        ("hz_age_ref", 50.0, "years", "Forbes 2016 Pain: PHN risk rises steeply after 50",
+         "age above which regeneration declines"),
+        ("hz_age_scale", 20.0, "years", "assumption: regeneration halves by age 70 (PHN risk ~2-3x higher at 70+, Forbes 2016)",
+         "age excess that halves regeneration"),
+    ),
+    _shingles,
+)
+
+CHEMOTHERAPY = Cause(
+    "chemotherapy", "Chemotherapy-induced peripheral neuropathy",
+    "neurotoxic cycles (taxanes, platinum); partial recovery after the last cycle",
+    params(
+        "causes.chemotherapy",
+        ("cipn_exposure_days", 3.0, "days", "assumption: neurotoxic exposure lasts a few days after each infusion",
+         "exposure per cycle"),
+        ("cipn_k_injury", 1.2e-3, "1/h",
+         "assumption: six cycles at severity 1 damage ~40 % of fibres (Seretny 2014 Pain: ~30 % CIPN prevalence 6 months after)",
+         "fibre injury rate during exposure at severity 1"),
+        ("cipn_regen", 0.5, "fraction",
+         "assumption: only partial recovery after chemotherapy (Seretny 2014 Pain: prevalence falls from 68 % at 1 month to 30 % at 6 months)",
+         "regeneration capacity after neurotoxic damage"),
+        ("cipn_infl", 0.5, "dimensionless", "assumption: neuroinflammation during exposure (Fumagalli 2021 Front Pharmacol)",
+         "inflammatory drive during exposure"),
+    ),
+    _chemotherapy,
+)
+
+TRAUMA = Cause(
+    "trauma", "Trauma or surgery (including amputation)",
+    "a nerve lesion on one day; no regeneration after amputation (phantom limb)",
+    params(
+        "causes.trauma",
+        ("trauma_k_injury", 0.038, "1/h", "assumption: severity 1 damages 60 % of the nerve's fibres on the day of injury",
+         "fibre injury rate on the day of the lesion"),
+        ("trauma_infl", 1.5, "dimensionless", "assumption: post-operative inflammatory response",
+         "inflammatory drive after the lesion"),
+        ("trauma_infl_days", 7.0, "days", "assumption: acute wound inflammation resolves over about a week (Eming 2007 J Invest Dermatol)",
+         "decay time of post-injury inflammation"),
+    ),
+    _trauma,
+)
+
+COMPRESSION = Cause(
+    "compression", "Nerve compression (disc, stenosis, entrapment, tumour)",
+    "injury while the nerve is compressed; decompression stops it and lets fibres regrow",
+    params(
+        "causes.compression",
+        ("cmp_k_injury", 3e-4, "1/h", "assumption: severe compression damages ~40 % of the root's fibres over weeks",
+         "fibre injury rate while compressed at severity 1"),
+        ("cmp_regen_block", 0.7, "fraction", "assumption: ongoing compression blocks most regrowth (Menorca 2013 Hand Clin)",
+         "share of regeneration blocked while compressed"),
+        ("cmp_infl", 0.4, "dimensionless", "assumption: disc material and ischaemia inflame the root (Olmarker 1993 Spine)",
+         "inflammatory drive while compressed"),
+    ),
+    _compression,
+)
+
+CAUSES: dict[str, Cause] = {c.name: c for c in (NONE, DIABETES, SHINGLES, CHEMOTHERAPY, TRAUMA, COMPRESSION)}

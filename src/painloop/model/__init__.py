@@ -1,0 +1,1 @@
+"""The mechanistic model: one module per subsystem, assembled in :mod:`painloop.model.system`."""

@@ -1,0 +1,48 @@
+"""Cognition and fatigue.
+
+Fatigue accumulates with sleep loss, pain, depression and deconditioning over
+days; cognitive performance falls with fatigue, pain (attentional capture;
+Eccleston & Crombez 1999 Psychol Bull) and sleep loss.
+"""
+
+from __future__ import annotations
+
+from ._declare import Ctx, Subsystem, outputs, params, states
+
+NAME = "cognition"
+
+STATES = states(NAME, ("fatigue", "score 0-1", 0.0, "fatigue (0 none, 1 severe)"))
+
+PARAMS = params(
+    NAME,
+    ("tau_fatigue", 3 * 24.0, "h", "assumption: fatigue follows sleep and pain over a few days",
+     "time constant of fatigue"),
+    ("w_fat_sleep", 1.2, "dimensionless", "assumption: sleep deficit is the main driver of fatigue (Van Dongen 2003 Sleep)",
+     "fatigue drive per unit sleep deficit"),
+    ("w_fat_pain", 0.5, "per NRS/10", "assumption: pain is fatiguing (Fishbain 2003 J Pain Symptom Manage)",
+     "fatigue drive per unit sustained pain"),
+    ("w_fat_depression", 0.5, "dimensionless", "assumption: fatigue is a core symptom of depression (DSM-5)",
+     "fatigue drive per unit depression"),
+    ("w_fat_decond", 0.5, "dimensionless", "assumption: deconditioning raises exertional fatigue",
+     "fatigue drive per unit lost fitness"),
+    ("w_cog_pain", 0.25, "per NRS/10", "assumption: severe pain costs ~25 % of attentional capacity (Moriarty 2011 Prog Neurobiol)",
+     "cognitive loss per unit current pain"),
+)
+
+OUTPUTS = outputs(NAME, ("cognition", "score 0-100", "cognitive performance (100 = healthy rested)"))
+
+
+def algebraic(c: Ctx) -> dict:
+    """Cognitive performance (0-100) from fatigue and current pain."""
+    return {"cognition": 100.0 * (1.0 - 0.4 * c.s["fatigue"]) / (1.0 + c.p["w_cog_pain"] * c.a["nrs"] / 10.0)}
+
+
+def rates(c: Ctx) -> dict:
+    """d(fatigue)/dt (per hour)."""
+    s, p, a = c.s, c.p, c.a
+    drive = (p["w_fat_sleep"] * a["sleep_deficit"] + p["w_fat_pain"] * s["pain_avg"] / 10.0
+             + p["w_fat_depression"] * s["depression"] + p["w_fat_decond"] * c.pos(1.0 - s["fitness"]))
+    return {"fatigue": (c.sat(drive, 1.0) - s["fatigue"]) / p["tau_fatigue"]}
+
+
+SUBSYSTEM = Subsystem(NAME, "Cognition and fatigue", STATES, PARAMS, rates, algebraic, OUTPUTS)

@@ -1,0 +1,109 @@
+"""The HPA axis: CRH → ACTH → cortisol with glucocorticoid-receptor feedback.
+
+Equations and the 20 kinetic parameters are those of Sriram, Rodriguez-Fernandez
+& Doyle 2012 (PLoS Comput Biol 8:e1002379), healthy ("normal") set, time in
+hours (targets/hpa_sriram2012.csv). That model is a self-sustained oscillator
+with a ~24 h period; here a weak 24 h drive on CRH secretion entrains it to the
+clock so that cortisol peaks after waking and is lowest around midnight
+(Walker 2010). Perceived stress raises CRH drive (acute response); a slow
+adaptation state, driven by chronic stress load, blunts adrenal output and
+glucocorticoid-receptor sensitivity, giving the flatter, lower profile seen in
+chronic pain (Generaal 2014) and the low-cortisol state after sustained stress
+(Gupta 2007; Fries 2005 Psychoneuroendocrinology).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._declare import Ctx, Subsystem, outputs, params, states
+
+NAME = "hpa"
+_SRIRAM = "Sriram et al. 2012 PLoS Comput Biol 8:e1002379, normal set (targets/hpa_sriram2012.csv)"
+_CONC = "Sriram 2012 concentration unit"
+_RATE = f"{_CONC}/h"
+
+STATES = states(
+    NAME,
+    ("crh", _CONC, 1.33332, "corticotropin-releasing hormone (hypothalamus)"),
+    ("acth", _CONC, 0.98185, "adrenocorticotropic hormone (pituitary)"),
+    ("cortisol", "µg/dL", 1.87096, "plasma cortisol (Sriram 2012 scale, fitted to serum cortisol in µg/dL)"),
+    ("gr", _CONC, 2.10981, "glucocorticoid receptor (activated) in the feedback pathway"),
+    ("hpa_adapt", "fraction", 0.0, "slow adaptation of the axis to chronic stress (adrenal/GR hyporesponsiveness)"),
+)
+
+PARAMS = params(
+    NAME,
+    ("k_stress", 10.10, _RATE, _SRIRAM, "stress input gain on CRH secretion"),
+    ("ki", 1.51, _CONC, _SRIRAM, "GR-mediated inhibition constant"),
+    ("VS3", 3.25, _RATE, _SRIRAM, "maximal CRH degradation rate"),
+    ("Km1", 1.74, _CONC, _SRIRAM, "Michaelis constant of CRH degradation"),
+    ("KP2", 8.30, "1/h", _SRIRAM, "ACTH production per CRH"),
+    ("VS4", 0.907, _RATE, _SRIRAM, "maximal ACTH degradation rate"),
+    ("Km2", 0.112, _CONC, _SRIRAM, "Michaelis constant of ACTH degradation"),
+    ("KP3", 0.945, "µg/dL/h per concentration unit", _SRIRAM, "cortisol production per ACTH"),
+    ("VS5", 0.00535, "µg/dL/h", _SRIRAM, "maximal cortisol degradation rate"),
+    ("Km3", 0.0768, "µg/dL", _SRIRAM, "Michaelis constant of cortisol degradation"),
+    ("Kd1", 0.00379, "1/h", _SRIRAM, "first-order CRH loss"),
+    ("Kd2", 0.00916, "1/h", _SRIRAM, "first-order ACTH loss"),
+    ("Kd3", 0.356, "1/h", _SRIRAM, "first-order cortisol loss"),
+    ("n1", 5.43, "dimensionless", _SRIRAM, "Hill coefficient of GR auto-upregulation"),
+    ("n2", 5.10, "dimensionless", _SRIRAM, "Hill coefficient of GR inhibition"),
+    ("Kb", 0.0202, "1/h per µg/dL", _SRIRAM, "cortisol-driven GR activation"),
+    ("Gtot", 3.28, _CONC, _SRIRAM, "total glucocorticoid receptor"),
+    ("VS2", 0.0509, _RATE, _SRIRAM, "maximal GR auto-upregulation"),
+    ("K1", 0.645, _CONC, _SRIRAM, "half-saturation of GR auto-upregulation"),
+    ("Kd5", 0.0854, "1/h", _SRIRAM, "first-order GR loss"),
+    ("hpa_circ_amp", 0.15, "dimensionless",
+     "assumption: a weak (15 %) SCN drive on CRH secretion is enough to entrain the ~24.1 h Sriram oscillator to 24 h",
+     "relative amplitude of the 24 h drive on CRH secretion"),
+    ("hpa_circ_peak", 0.0, "h (clock time)",
+     "assumption: chosen so that cortisol peaks 1-3 h after a 07:00 wake and bottoms out near midnight (Walker 2010; targets/rhythms_and_couplings.csv)",
+     "clock time of maximal CRH drive"),
+    ("g_acute_stress", 0.6, "dimensionless",
+     "assumption: a perceived-stress level of 1 raises CRH drive by 60 %, within the range of the Sriram depressed/PTSD k_stress (13.7, 17.5 vs 10.1)",
+     "acute stress gain on CRH secretion"),
+    ("tau_hpa_adapt", 28 * 24.0, "h",
+     "assumption: hypocortisolism develops over weeks to months of sustained stress (Fries 2005; Miller 2007 Psychol Bull)",
+     "time constant of HPA adaptation"),
+    ("k_hpa_adapt", 0.5, "dimensionless",
+     "assumption: chronic stress load at which adaptation is half-maximal",
+     "half-saturation load of HPA adaptation"),
+    ("b_adrenal", 0.5, "dimensionless",
+     "assumption: full adaptation halves adrenal output per ACTH (Fries 2005 hypocortisolism; flatter profile Generaal 2014)",
+     "adrenal hyporesponsiveness at full adaptation"),
+    ("gr_resist", 0.6, "dimensionless",
+     "assumption: glucocorticoid resistance of immune cells under chronic stress removes most of cortisol's anti-inflammatory action (Cohen 2012 PNAS)",
+     "loss of GR sensitivity at full adaptation"),
+)
+
+OUTPUTS = outputs(NAME, ("gr_sensitivity", "fraction", "tissue glucocorticoid sensitivity, 1 = healthy"))
+
+
+def algebraic(c: Ctx) -> dict:
+    """Tissue glucocorticoid sensitivity (fraction, 1 healthy)."""
+    return {"gr_sensitivity": 1.0 - c.p["gr_resist"] * c.s["hpa_adapt"]}
+
+
+def rates(c: Ctx) -> dict:
+    """Sriram 2012 right-hand side with circadian entrainment, acute stress and adaptation (per hour)."""
+    xp, s, p = c.xp, c.s, c.p
+    clock = 1.0 + p["hpa_circ_amp"] * xp.cos(2.0 * math.pi * (c.t - p["hpa_circ_peak"]) / 24.0)
+    drive = p["k_stress"] * clock * (1.0 + p["g_acute_stress"] * s["perceived_stress"])
+    ki_n = p["ki"] ** p["n2"]
+    inhibition = ki_n / (ki_n + s["gr"] ** p["n2"])
+    gr_n = s["gr"] ** p["n1"]
+    adrenal = p["KP3"] * (1.0 - p["b_adrenal"] * s["hpa_adapt"])
+    return {
+        "crh": drive * inhibition - p["VS3"] * s["crh"] / (p["Km1"] + s["crh"]) - p["Kd1"] * s["crh"],
+        "acth": p["KP2"] * s["crh"] * inhibition - p["VS4"] * s["acth"] / (p["Km2"] + s["acth"])
+        - p["Kd2"] * s["acth"],
+        "cortisol": adrenal * s["acth"] - p["VS5"] * s["cortisol"] / (p["Km3"] + s["cortisol"])
+        - p["Kd3"] * s["cortisol"],
+        "gr": p["Kb"] * s["cortisol"] * (p["Gtot"] - s["gr"]) + p["VS2"] * gr_n / (p["K1"] ** p["n1"] + gr_n)
+        - p["Kd5"] * s["gr"],
+        "hpa_adapt": (c.sat(s["stress_load"], p["k_hpa_adapt"]) - s["hpa_adapt"]) / p["tau_hpa_adapt"],
+    }
+
+
+SUBSYSTEM = Subsystem(NAME, "HPA axis (stress hormones)", STATES, PARAMS, rates, algebraic, OUTPUTS)

@@ -1,0 +1,68 @@
+"""Mood: depression and anxiety.
+
+Both rise with sustained pain, chronic stress, sleep loss and inactivity and
+saturate towards 1; depression builds over weeks, anxiety over about a week.
+They act back on pain through weaker descending inhibition (depression, in
+``descending``) and catastrophizing amplification (anxiety, in ``perception``).
+Scale: 0 = none, 1 = severe; 0.5 is roughly the clinical threshold.
+"""
+
+from __future__ import annotations
+
+from ._declare import Ctx, Subsystem, params, states
+
+NAME = "mood"
+
+STATES = states(
+    NAME,
+    ("depression", "score 0-1", 0.0, "depressive symptom severity (0 none, 0.5 ≈ clinical threshold, 1 severe)"),
+    ("anxiety", "score 0-1", 0.0, "anxiety symptom severity (0 none, 0.5 ≈ clinical threshold, 1 severe)"),
+)
+
+PARAMS = params(
+    NAME,
+    ("tau_depression", 21 * 24.0, "h",
+     "assumption: depressive episodes develop over weeks (DSM-5 requires ≥2 weeks of symptoms)",
+     "time constant of depression"),
+    ("tau_anxiety", 7 * 24.0, "h", "assumption: anxiety follows threat over days",
+     "time constant of anxiety"),
+    ("w_dep_pain", 0.6, "per NRS/10",
+     "assumption: sustained severe pain is a strong driver of depression (Bair 2003 Arch Intern Med: ~2/3 comorbidity at high pain)",
+     "depressive drive per unit sustained pain"),
+    ("w_dep_stress", 0.5, "dimensionless",
+     "assumption: chronic stress precipitates depression (Hammen 2005 Annu Rev Clin Psychol)",
+     "depressive drive per unit chronic stress load"),
+    ("w_dep_sleep", 0.6, "dimensionless",
+     "assumption: insomnia roughly doubles depression risk (Baglioni 2011 J Affect Disord)",
+     "depressive drive per unit sleep deficit"),
+    ("w_dep_inactivity", 0.3, "dimensionless",
+     "assumption: withdrawal from activity maintains depression (behavioural activation model, Lewinsohn 1974)",
+     "depressive drive per unit lost activity"),
+    ("w_anx_pain", 0.5, "per NRS/10",
+     "assumption: pain-related fear drives anxiety (fear-avoidance model, Vlaeyen & Linton 2000 Pain)",
+     "anxiety drive per unit sustained pain"),
+    ("w_anx_stress", 0.5, "dimensionless", "assumption: perceived stress raises anxiety within days",
+     "anxiety drive per unit perceived stress"),
+    ("w_anx_sleep", 0.5, "dimensionless", "assumption: sleep loss amplifies anticipatory anxiety (Goldstein 2013 J Neurosci)",
+     "anxiety drive per unit sleep deficit"),
+    ("k_mood_sat", 1.0, "dimensionless",
+     "assumption: drive at which mood symptoms reach half of maximum",
+     "half-saturation drive of depression and anxiety"),
+)
+
+
+def rates(c: Ctx) -> dict:
+    """d(depression)/dt and d(anxiety)/dt (per hour), saturating drives."""
+    s, p, a = c.s, c.p, c.a
+    pain = p["loop_pain_to_mood"] * s["pain_avg"] / 10.0
+    dep_drive = (p["w_dep_pain"] * pain + p["w_dep_stress"] * s["stress_load"]
+                 + p["w_dep_sleep"] * a["sleep_deficit"] + p["w_dep_inactivity"] * c.pos(1.0 - s["activity"]))
+    anx_drive = (p["w_anx_pain"] * pain + p["w_anx_stress"] * s["perceived_stress"]
+                 + p["w_anx_sleep"] * a["sleep_deficit"])
+    return {
+        "depression": (c.sat(dep_drive, p["k_mood_sat"]) - s["depression"]) / p["tau_depression"],
+        "anxiety": (c.sat(anx_drive, p["k_mood_sat"]) - s["anxiety"]) / p["tau_anxiety"],
+    }
+
+
+SUBSYSTEM = Subsystem(NAME, "Mood (depression, anxiety)", STATES, PARAMS, rates)
