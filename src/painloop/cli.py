@@ -1,0 +1,151 @@
+"""The command line: parses arguments and calls the library (no model logic here)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import DISCLAIMER, __version__
+
+app = typer.Typer(help=f"painloop: whole-system simulator of neuropathic pain. {DISCLAIMER}",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+err = Console(stderr=True)
+out = Console()
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"painloop {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """painloop command line."""
+
+
+class _LazyProgress:
+    """A rich progress bar that appears only if the run lasts longer than a second."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.start, self.bar, self.task = label, time.perf_counter(), None, None
+
+    def __call__(self, fraction: float) -> None:
+        if self.bar is None and time.perf_counter() - self.start > 1.0:
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                                TimeElapsedColumn(), console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=1.0)
+        if self.bar is not None:
+            self.bar.update(self.task, completed=fraction)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command()
+def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML file.", show_default=False),
+        scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="Name of a built-in scenario."),
+        out_dir: Path = typer.Option(..., "--out", "-o", help="Output directory (results.nc, report.html)."),
+        csv_out: bool = typer.Option(False, "--csv", help="Also write a tidy results.csv."),
+        report: bool = typer.Option(True, "--report/--no-report", help="Write report.html.")) -> None:
+    """Simulate a scenario and write results and an HTML report."""
+    from .report import write_report
+    from .io import write_results
+    from .scenario import ScenarioError, builtin, load_scenario
+    from .simulate import simulate
+
+    if (scenario_file is None) == (scenario is None):
+        _fail("give either a scenario file or --scenario NAME (see `painloop scenarios`), not both or neither")
+    try:
+        sc = load_scenario(scenario_file) if scenario_file is not None else builtin(scenario)
+    except ScenarioError as e:
+        _fail(str(e))
+    progress = _LazyProgress(f"simulating {sc.name}")
+    try:
+        ds = simulate(sc, progress=progress)
+    finally:
+        progress.close()
+    if not bool(ds["solver_ok"].all()):
+        _fail("the solver did not reach the end of the simulation (try a looser tolerance or a shorter duration)", 1)
+    extra = {"report.html": lambda p: write_report(p, ds)} if report else {}
+    written = write_results(out_dir, ds, csv=csv_out, extra=extra)
+    out.print(f"[green]wrote[/] {', '.join(str(p) for p in written)}")
+    out.print(f"[dim]{DISCLAIMER}[/]")
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    from .scenario import builtin, builtin_names
+
+    table = Table("name", "description")
+    for name in builtin_names():
+        table.add_row(name, builtin(name).description)
+    out.print(table)
+
+
+def _emit(rows: list[dict], columns: list[str], fmt: Format, title: str) -> None:
+    if fmt is Format.csv:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    elif fmt is Format.markdown:
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(str(r[c]).replace("|", "\\|") for c in columns) + " |" for r in rows]
+        sys.stdout.write("\n".join(lines) + "\n")
+    else:
+        table = Table(*columns, title=title)
+        for r in rows:
+            table.add_row(*(f"{r[c]:.6g}" if isinstance(r[c], float) else str(r[c]) for c in columns))
+        out.print(table)
+
+
+@app.command()
+def params(fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format.")) -> None:
+    """Every model parameter with its value, unit and source."""
+    from .io import param_rows
+
+    _emit(param_rows(), ["name", "subsystem", "value", "unit", "source"], fmt, "painloop parameters")
+
+
+@app.command()
+def states(fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format.")) -> None:
+    """Every state variable with its unit, initial value and meaning."""
+    from .io import state_rows
+
+    _emit(state_rows(), ["name", "subsystem", "unit", "initial", "meaning"], fmt, "painloop states")
+
+
+def main() -> None:
+    """Entry point of the ``painloop`` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
