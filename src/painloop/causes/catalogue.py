@@ -65,7 +65,7 @@ def _compression(xp: Any, t: Any, q: dict, p: dict) -> dict:
     pressed = window(xp, t, q["onset_h"], q["release_h"], _EDGE_H)
     return {
         "injury_rate": q["severity"] * p["cmp_k_injury"] * pressed,
-        "regen_capacity": 1.0 - p["cmp_regen_block"] * pressed,
+        "regen_capacity": 1.0 / (1.0 + p["cmp_regen_block"] * pressed),
         "infl_drive": q["severity"] * p["cmp_infl"] * pressed,
     }
 
@@ -151,7 +151,8 @@ COMPRESSION = Cause(
         "causes.compression",
         ("cmp_k_injury", 3e-4, "1/h", "assumption: severe compression damages ~40 % of the root's fibres over weeks",
          "fibre injury rate while compressed at severity 1"),
-        ("cmp_regen_block", 0.7, "fraction", "assumption: ongoing compression blocks most regrowth (Menorca 2013 Hand Clin)",
+        ("cmp_regen_block", 2.3, "dimensionless",
+         "assumption: ongoing compression blocks ~70 % of regrowth, capacity 1/(1 + b) while compressed (Menorca 2013 Hand Clin)",
          "share of regeneration blocked while compressed"),
         ("cmp_infl", 0.4, "dimensionless", "assumption: disc material and ischaemia inflame the root (Olmarker 1993 Spine)",
          "inflammatory drive while compressed"),

@@ -32,6 +32,11 @@ PARAMS = params(
      "relative heart-rate rise at full autonomic dysfunction"),
     ("g_hr_stress", 0.15, "dimensionless", "assumption: acute stress raises heart rate ~10 bpm",
      "relative heart-rate rise per unit perceived stress"),
+    ("g_hrv_autonomic", 2.0, "dimensionless",
+     "assumption: cardiac autonomic neuropathy cuts RMSSD to about a third (Vinik 2003 Diabetes Care)",
+     "relative HRV loss per unit autonomic dysfunction"),
+    ("g_hrv_stress", 1.0, "dimensionless", "assumption: acute stress halves RMSSD (Kim 2018 Psychiatry Investig review)",
+     "relative HRV loss per unit perceived stress"),
     ("hrv_rest", 42.0, "ms", "Nunan 2010 Pacing Clin Electrophysiol: normal short-term RMSSD ~42 ms",
      "healthy RMSSD heart-rate variability"),
 )
@@ -49,7 +54,8 @@ def algebraic(c: Ctx) -> dict:
     return {
         "heart_rate": p["hr_rest"] * (1.0 + p["g_hr_autonomic"] * s["autonomic_dysfunction"]
                                       + p["g_hr_stress"] * s["perceived_stress"]),
-        "hrv": p["hrv_rest"] / (1.0 + 2.0 * s["autonomic_dysfunction"] + s["perceived_stress"]),
+        "hrv": p["hrv_rest"] / (1.0 + p["g_hrv_autonomic"] * s["autonomic_dysfunction"]
+                                + p["g_hrv_stress"] * s["perceived_stress"]),
     }
 
 

@@ -25,6 +25,8 @@ PARAMS = params(
      "fatigue drive per unit depression"),
     ("w_fat_decond", 0.5, "dimensionless", "assumption: deconditioning raises exertional fatigue",
      "fatigue drive per unit lost fitness"),
+    ("w_cog_fatigue", 0.67, "dimensionless", "assumption: severe fatigue costs ~40 % of cognitive performance (Van Dongen 2003 Sleep)",
+     "cognitive loss per unit fatigue, performance ∝ 1/(1 + w·fatigue)"),
     ("w_cog_pain", 0.25, "per NRS/10", "assumption: severe pain costs ~25 % of attentional capacity (Moriarty 2011 Prog Neurobiol)",
      "cognitive loss per unit current pain"),
 )
@@ -34,7 +36,7 @@ OUTPUTS = outputs(NAME, ("cognition", "score 0-100", "cognitive performance (100
 
 def algebraic(c: Ctx) -> dict:
     """Cognitive performance (0-100) from fatigue and current pain."""
-    return {"cognition": 100.0 * (1.0 - 0.4 * c.s["fatigue"]) / (1.0 + c.p["w_cog_pain"] * c.a["nrs"] / 10.0)}
+    return {"cognition": 100.0 / ((1.0 + c.p["w_cog_fatigue"] * c.s["fatigue"]) * (1.0 + c.p["w_cog_pain"] * c.a["nrs"] / 10.0))}
 
 
 def rates(c: Ctx) -> dict:

@@ -69,11 +69,11 @@ PARAMS = params(
     ("k_hpa_adapt", 0.5, "dimensionless",
      "assumption: chronic stress load at which adaptation is half-maximal",
      "half-saturation load of HPA adaptation"),
-    ("b_adrenal", 0.5, "dimensionless",
-     "assumption: full adaptation halves adrenal output per ACTH (Fries 2005 hypocortisolism; flatter profile Generaal 2014)",
+    ("b_adrenal", 1.0, "dimensionless",
+     "assumption: full adaptation halves adrenal output per ACTH, output ∝ 1/(1 + b·adaptation) (Fries 2005 hypocortisolism; flatter profile Generaal 2014)",
      "adrenal hyporesponsiveness at full adaptation"),
-    ("gr_resist", 0.6, "dimensionless",
-     "assumption: glucocorticoid resistance of immune cells under chronic stress removes most of cortisol's anti-inflammatory action (Cohen 2012 PNAS)",
+    ("gr_resist", 1.5, "dimensionless",
+     "assumption: glucocorticoid resistance of immune cells under chronic stress removes most (60 %) of cortisol's anti-inflammatory action at full adaptation, sensitivity 1/(1 + r·adaptation) (Cohen 2012 PNAS)",
      "loss of GR sensitivity at full adaptation"),
 )
 
@@ -82,7 +82,7 @@ OUTPUTS = outputs(NAME, ("gr_sensitivity", "fraction", "tissue glucocorticoid se
 
 def algebraic(c: Ctx) -> dict:
     """Tissue glucocorticoid sensitivity (fraction, 1 healthy)."""
-    return {"gr_sensitivity": 1.0 - c.p["gr_resist"] * c.s["hpa_adapt"]}
+    return {"gr_sensitivity": 1.0 / (1.0 + c.p["gr_resist"] * c.s["hpa_adapt"])}
 
 
 def rates(c: Ctx) -> dict:
@@ -93,7 +93,7 @@ def rates(c: Ctx) -> dict:
     ki_n = p["ki"] ** p["n2"]
     inhibition = ki_n / (ki_n + s["gr"] ** p["n2"])
     gr_n = s["gr"] ** p["n1"]
-    adrenal = p["KP3"] * (1.0 - p["b_adrenal"] * s["hpa_adapt"])
+    adrenal = p["KP3"] / (1.0 + p["b_adrenal"] * s["hpa_adapt"])
     return {
         "crh": drive * inhibition - p["VS3"] * s["crh"] / (p["Km1"] + s["crh"]) - p["Kd1"] * s["crh"],
         "acth": p["KP2"] * s["crh"] * inhibition - p["VS4"] * s["acth"] / (p["Km2"] + s["acth"])

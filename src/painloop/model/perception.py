@@ -49,9 +49,10 @@ PARAMS = params(
     ("motor_share", 0.6, "dimensionless",
      "assumption: motor fibres are involved late, in severe (large-fibre) neuropathy (Dyck 1993 Neurology staging)",
      "weakness per unit squared damage"),
-    ("w_func_pain", 0.4, "per NRS/10", "assumption: pain interference with function (Brief Pain Inventory, Cleeland 1994)",
+    ("w_func_pain", 0.5, "per NRS/10",
+     "assumption: pain interference with function, NRS 5 costs ~20 % (Brief Pain Inventory, Cleeland 1994)",
      "loss of function per unit current pain"),
-    ("w_func_weak", 0.3, "per score/10", "assumption: weakness limits function independently of pain",
+    ("w_func_weak", 0.4, "per score/10", "assumption: weakness limits function independently of pain",
      "loss of function per unit weakness"),
 )
 
@@ -89,9 +90,9 @@ def algebraic(c: Ctx) -> dict:
     ectopic_drive = afferent * gain * modulation * rhythm
     disinhibition = s["sens_central"] * s["glutamate"] / (s["gaba"] * a["descending_inhibition"])
     nrs = 10.0 * c.sat(drive, p["k_nrs"])
-    weakness = 10.0 * p["motor_share"] * s["damage"] ** 2
-    function = (100.0 * xp.minimum(s["activity"], 1.0) * (1.0 - p["w_func_pain"] * nrs / 10.0)
-                * (1.0 - p["w_func_weak"] * weakness / 10.0))
+    weakness = 10.0 * xp.minimum(p["motor_share"] * s["damage"] ** 2, 1.0)
+    function = (100.0 * xp.minimum(c.pos(s["activity"]), 1.0) / (1.0 + p["w_func_pain"] * nrs / 10.0)
+                / (1.0 + p["w_func_weak"] * weakness / 10.0))
     return {
         "pain_drive": drive,
         "central_gain": gain,

@@ -30,8 +30,8 @@ PARAMS = params(
     ("g_ectopic", 0.8, "dimensionless",
      "assumption: calibrated so that established painful diabetic neuropathy (damage ≈ 0.35) rates NRS ≈ 5-6, as at baseline in the trials of targets/trials_neuropathic.csv",
      "ectopic activity per unit damage"),
-    ("frac_degenerated", 0.5, "dimensionless",
-     "assumption: at severe damage a growing share of fibres degenerates fully and falls silent (Wallerian degeneration)",
+    ("frac_degenerated", 0.7, "dimensionless",
+     "assumption: at severe damage a growing share of fibres degenerates fully and falls silent (Wallerian degeneration); firing fibres ∝ damage/(1 + f·damage)",
      "share of damaged fibres that are silent, per unit damage"),
     ("g_ectopic_infl", 1.0, "dimensionless",
      "assumption: cytokines (TNF-alpha) roughly double ectopic discharge at peak inflammation (Sorkin 1997 Neuroscience)",
@@ -45,7 +45,7 @@ PARAMS = params(
 def rates(c: Ctx) -> dict:
     """d(damage)/dt and d(ectopic)/dt (per hour)."""
     s, p, u = c.s, c.p, c.u
-    surviving_damaged = s["damage"] * (1.0 - p["frac_degenerated"] * s["damage"])
+    surviving_damaged = s["damage"] / (1.0 + p["frac_degenerated"] * s["damage"])
     target = (p["g_ectopic"] * surviving_damaged * (1.0 + p["g_ectopic_infl"] * s["infl_peripheral"])
               + p["loop_tension"] * p["g_ectopic_tension"] * s["muscle_tension"])
     return {

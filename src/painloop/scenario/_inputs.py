@@ -8,6 +8,9 @@ from ._schema import Chemotherapy, Compression, Diabetes, NoCause, Scenario, Shi
 
 _NEVER_H = 1e12
 
+SCHEDULE_KEYS = frozenset({"night_days", "night_hours", "stress_steps", "stress_step_h", "cycle_starts_h"})
+"""Inputs that are lists of events (summed over their first axis), as opposed to per-patient values."""
+
 
 def cause_inputs(cause) -> dict[str, np.ndarray | float]:
     """Cause settings in solver units (hours)."""

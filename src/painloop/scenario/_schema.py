@@ -132,6 +132,6 @@ class Scenario(_Strict):
     def _cause_in_window(self) -> "Scenario":
         onset = getattr(self.cause, "onset_day", 0.0)
         if onset < -self.history_days:
-            raise ValueError(f"cause.onset_day ({onset}) is before the simulated history "
+            raise ValueError(f"cause.onset_day ({onset}) is before the start of the simulated history "
                              f"(-history_days = {-self.history_days}); raise history_days")
         return self

@@ -27,6 +27,7 @@ import numpy as np
 import optimistix
 
 from ..model import system
+from ..scenario._inputs import SCHEDULE_KEYS
 
 SOLVERS = ("tsit5", "kvaerno5")
 
@@ -97,6 +98,11 @@ def algebraic_outputs(cause: str, ts: Any, ys: Any, p: Mapping, q: Mapping) -> A
     return jax.vmap(one)(ts, ys)
 
 
+def _event_column(key: str, value: Any) -> Any:
+    """Event lists become (n_events, 1) so that they broadcast against per-patient values (n_patients,)."""
+    return value[:, None] if key in SCHEDULE_KEYS and value.ndim == 1 else value
+
+
 @dataclass
 class Solution:
     """Raw solution: times (h), states (n_times, n_states, n_patients), outputs, solver statistics."""
@@ -120,7 +126,7 @@ def solve(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np.ndarray
     n_per_chunk = max(1, int(round(options.chunk_days * 24.0 / dt_save_h)))
     chunk_h = n_per_chunk * dt_save_h
     p_j = {k: jnp.asarray(v, dtype=float) for k, v in p.items()}
-    q_j = {k: jnp.asarray(v, dtype=float) for k, v in q.items()}
+    q_j = {k: _event_column(k, jnp.asarray(v, dtype=float)) for k, v in q.items()}
     y = jnp.asarray(y0, dtype=float)
     t = float(t_start_h)
     kept, steps, ok = [], 0, np.ones(y0.shape[1], dtype=bool)
