@@ -135,7 +135,7 @@ def solve(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np.ndarray
         ys, y, n, success = _solve_chunk(cause, options, n_per_chunk, jnp.asarray(t), jnp.asarray(dt_save_h), y, p_j, q_j)
         ys_np = np.asarray(ys)
         times = t + dt_save_h * np.arange(n_per_chunk)
-        keep = (times >= t_save_from_h - 1e-9) & (times <= t_end_h + 1e-9)
+        keep = (times >= t_save_from_h - 1e-9) & (times < t_end_h - 1e-9)
         if keep.any():
             kept.append((times[keep], ys_np[keep]))
         steps += int(n)
