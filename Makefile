@@ -26,6 +26,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/painloop params --format markdown > docs/parameters.md
+	$(BIN)/painloop states --format markdown > docs/states.md
 
 clean:
 	rm -rf $(VENV) out

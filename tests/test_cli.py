@@ -143,3 +143,12 @@ def test_run_needs_exactly_one_scenario(tmp_path):
     assert r.returncode == 2 and "scenario" in r.stderr
     r = painloop("run", "--scenario", "nope", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "default" in r.stderr
+
+
+@pytest.mark.parametrize("table", ["params", "states"])
+def test_docs_tables_are_generated_from_the_code(table):
+    """docs/parameters.md and docs/states.md equal what the CLI prints (regenerate with `make docs`)."""
+    doc = Path(__file__).parent.parent / "docs" / ("parameters.md" if table == "params" else "states.md")
+    r = painloop(table, "--format", "markdown")
+    assert r.returncode == 0
+    assert doc.read_text(encoding="utf-8") == r.stdout, f"run `make docs` to regenerate {doc.name}"

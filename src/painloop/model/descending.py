@@ -22,7 +22,7 @@ PARAMS = params(
     ("tau_descending", 5 * 24.0, "h",
      "assumption: monoaminergic tone adapts over days (receptor regulation; SNRI analgesia onset ~1 week, Goldstein 2005 Pain)",
      "time constant of descending tone"),
-    ("w_desc_stress", 0.35, "dimensionless",
+    ("w_desc_stress", 0.25, "dimensionless",
      "assumption: chronic stress reduces descending inhibition (Imbe 2006 Front Biosci; CPM impaired under stress)",
      "loss of descending tone per unit chronic stress load"),
     ("w_desc_depression", 0.35, "dimensionless",

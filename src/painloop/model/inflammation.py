@@ -51,7 +51,7 @@ PARAMS = params(
     ("k_glia_infl", 0.4, "dimensionless",
      "assumption: circulating/peripheral cytokines activate spinal glia (Watkins & Maier 2003)",
      "glial activation per unit peripheral inflammation"),
-    ("k_glia_stress", 0.25, "dimensionless",
+    ("k_glia_stress", 0.15, "dimensionless",
      "assumption: chronic stress primes spinal microglia (Sawicki 2019 Neuropsychopharmacology, mouse)",
      "glial activation per unit chronic stress load"),
 )

@@ -42,7 +42,7 @@ PARAMS = params(
     ("w_csens_glutamate", 0.5, "dimensionless",
      "assumption: extra glutamate release drives NMDA-dependent sensitization (Woolf & Thompson 1991 Pain)",
      "weight of excess glutamate in the sensitizing drive"),
-    ("w_csens_stress", 0.5, "dimensionless",
+    ("w_csens_stress", 0.25, "dimensionless",
      "assumption: chronic stress raises spinal excitability (Alexander 2009 Pain, stress-induced hyperalgesia)",
      "weight of chronic stress load in the sensitizing drive"),
 )
