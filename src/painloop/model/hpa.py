@@ -81,8 +81,9 @@ OUTPUTS = outputs(NAME, ("gr_sensitivity", "fraction", "tissue glucocorticoid se
 
 
 def algebraic(c: Ctx) -> dict:
-    """Tissue glucocorticoid sensitivity (fraction, 1 healthy)."""
-    return {"gr_sensitivity": 1.0 / (1.0 + c.p["gr_resist"] * c.s["hpa_adapt"])}
+    """Tissue glucocorticoid sensitivity (fraction, 1 healthy); its loss is a stress→pain route (inflammation)."""
+    resistance = c.p["loop_stress_to_pain"] * c.p["gr_resist"] * c.s["hpa_adapt"]
+    return {"gr_sensitivity": 1.0 / (1.0 + resistance)}
 
 
 def rates(c: Ctx) -> dict:
