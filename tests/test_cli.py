@@ -31,7 +31,7 @@ def write_yaml(path: Path, data: dict) -> Path:
 def test_version_and_help():
     r = painloop("--version")
     assert r.returncode == 0 and r.stdout.startswith("painloop ")
-    for sub in ([], ["run"], ["params"], ["states"], ["scenarios"]):
+    for sub in ([], ["run"], ["params"], ["states"], ["scenarios"], ["causes"]):
         h = painloop(*sub, "--help")
         assert h.returncode == 0, sub
         assert "Usage" in h.stdout
@@ -42,6 +42,13 @@ def test_scenarios_lists_the_builtins_with_the_default_first_described():
     assert r.returncode == 0
     for name in ("default", "shingles-phn", "chemotherapy", "surgery", "sciatica-decompression"):
         assert name in r.stdout
+
+
+def test_causes_lists_each_cause_with_its_parameters():
+    r = painloop("causes")
+    assert r.returncode == 0
+    for text in ("diabetes", "shingles", "chemotherapy", "trauma", "compression", "dm_hba1c_ref", "hz_age_scale"):
+        assert text in r.stdout
 
 
 def test_params_csv_has_a_unit_and_source_for_every_parameter():

@@ -127,6 +127,22 @@ def _emit(rows: list[dict], columns: list[str], fmt: Format, title: str) -> None
 
 
 @app.command()
+def causes() -> None:
+    """List the causes of neuropathy that scenarios can use, with their parameters."""
+    from .causes import CAUSES
+
+    for cause in CAUSES.values():
+        if not cause.params:
+            out.print(f"{cause.name}: {cause.title} ({cause.summary}); no parameters")
+            continue
+        table = Table("parameter", "value", "unit", "source", title=f"{cause.name}: {cause.title} ({cause.summary})",
+                      title_justify="left")
+        for p in cause.params:
+            table.add_row(p.name, f"{p.value:.6g}", p.unit, p.source)
+        out.print(table)
+
+
+@app.command()
 def params(fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format.")) -> None:
     """Every model parameter with its value, unit and source."""
     from .io import param_rows
