@@ -145,6 +145,14 @@ def test_unreadable_scenarios_get_clear_errors(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def test_out_that_is_a_file_is_refused_and_left_intact(tmp_path):
+    existing = tmp_path / "notes.txt"
+    existing.write_text("keep me")
+    r = painloop("run", "--scenario", "healthy", "--out", str(existing))
+    assert r.returncode == 2 and "--out" in r.stderr
+    assert existing.read_text() == "keep me"
+
+
 def test_run_needs_exactly_one_scenario(tmp_path):
     r = painloop("run", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "scenario" in r.stderr

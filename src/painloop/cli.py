@@ -80,6 +80,8 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
 
     if (scenario_file is None) == (scenario is None):
         _fail("give either a scenario file or --scenario NAME (see `painloop scenarios`), not both or neither")
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(f"--out {out_dir} exists and is not a directory; give a directory path")
     try:
         sc = load_scenario(scenario_file) if scenario_file is not None else builtin(scenario)
     except ScenarioError as e:
