@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean docs
+.PHONY: run test bench clean docs browser
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,14 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/painloop run --scenario default --out out/default --csv
 
-test: $(STAMP)
+# Debian's chromium for the tests that open reports and the app in a real browser (skipped if unavailable).
+browser:
+	@command -v chromium >/dev/null 2>&1 || ( command -v apt-get >/dev/null 2>&1 && \
+	  ( apt-get install -y -q chromium >/dev/null 2>&1 || \
+	    ( apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1 ) ) ) || \
+	  echo "chromium could not be installed: browser tests will be skipped"
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile; rc=$$?; test $$rc -eq 0 -o $$rc -eq 5
 
 bench: $(STAMP)
