@@ -145,3 +145,24 @@ def test_mood_rises_with_sustained_pain_and_feeds_back(calm_pain):
     assert daily_mean(pain, "nrs", 1)[-7:].mean() < daily_mean(pain, "nrs", 0)[-7:].mean() - 0.3
     no_drive = simulate(calm_pain, {"loop_pain_to_mood": np.array([0.0])})
     assert daily_mean(no_drive, "depression")[-1] < daily_mean(pain, "depression")[-1] - 0.1
+
+
+def test_sleep_to_pain_is_the_stronger_direction(calm_pain):
+    """SYSTEM.md §4: poor sleep lowers next-day pain tolerance more than pain disturbs sleep.
+
+    Elasticities at steady state: relative change in pain per relative change in sleep (less time in bed),
+    against relative change in sleep per relative change in pain (10 % more ectopic firing).
+    """
+    base = variant(calm_pain, duration_days=56)
+    more_pain = simulate(base, {"g_ectopic": np.array([0.8, 0.88])})
+    nrs = [daily_mean(more_pain, "nrs", i)[-14:].mean() for i in (0, 1)]
+    slept = [24 * daily_mean(more_pain, "asleep", i)[-14:].mean() for i in (0, 1)]
+    pain_to_sleep = ((slept[1] - slept[0]) / slept[0]) / ((nrs[1] - nrs[0]) / nrs[0])
+
+    runs = [simulate(base), simulate(variant(base, sleep={"hours_in_bed": 7.2}))]
+    nrs2 = [daily_mean(r, "nrs")[-14:].mean() for r in runs]
+    slept2 = [24 * daily_mean(r, "asleep")[-14:].mean() for r in runs]
+    sleep_to_pain = ((nrs2[1] - nrs2[0]) / nrs2[0]) / ((slept2[1] - slept2[0]) / slept2[0])
+
+    assert pain_to_sleep < 0 and sleep_to_pain < 0, "more pain → less sleep; less sleep → more pain"
+    assert abs(sleep_to_pain) > 3 * abs(pain_to_sleep)

@@ -31,7 +31,7 @@ def write_yaml(path: Path, data: dict) -> Path:
 def test_version_and_help():
     r = painloop("--version")
     assert r.returncode == 0 and r.stdout.startswith("painloop ")
-    for sub in ([], ["run"], ["params"], ["states"], ["scenarios"], ["causes"]):
+    for sub in ([], ["run"], ["params"], ["states"], ["scenarios"], ["causes"], ["loops"], ["sensitivity"]):
         h = painloop(*sub, "--help")
         assert h.returncode == 0, sub
         assert "Usage" in h.stdout
@@ -75,7 +75,7 @@ def test_run_writes_results_and_a_report_that_opens(tmp_path):
     out = tmp_path / "out"
     r = painloop("run", str(scenario), "--out", str(out), "--csv")
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "results.csv", "results.nc"]
+    assert sorted(p.name for p in out.iterdir()) == ["loops.csv", "report.html", "results.csv", "results.nc"]
 
     ds = xr.open_dataset(out / "results.nc")
     assert ds.sizes["time"] == 10 * 12
@@ -88,7 +88,8 @@ def test_run_writes_results_and_a_report_that_opens(tmp_path):
 
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "not a medical device" in html and "Research and education only" in html
-    assert html.count('class="plotly-graph-div"') >= 6
+    assert html.count('class="plotly-graph-div"') >= 8
+    assert "What carries the pain" in html
     assert "Pain intensity" in html and "24 h cortisol profile" in html and "Symptom profile" in html
     assert "small-test" in html and "k_csens_on" in html and "Sriram" in html
     assert not re.search(r"<script[^>]+src=[\"']https?://", html), "the report must work offline (plotly inlined)"
@@ -151,6 +152,15 @@ def test_out_that_is_a_file_is_refused_and_left_intact(tmp_path):
     r = painloop("run", "--scenario", "healthy", "--out", str(existing))
     assert r.returncode == 2 and "--out" in r.stderr
     assert existing.read_text() == "keep me"
+
+
+def test_loops_command_reports_each_loop_direction(tmp_path):
+    scenario = write_yaml(tmp_path / "small.yaml", {**SMALL, "duration_days": 40})
+    r = painloop("loops", str(scenario), "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [row["loop"] for row in rows][:2] == ["loop_stress_to_pain", "loop_pain_to_stress"]
+    assert float(rows[0]["delta_nrs"]) > 0
 
 
 def test_run_needs_exactly_one_scenario(tmp_path):

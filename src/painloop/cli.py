@@ -71,21 +71,16 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
         scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="Name of a built-in scenario."),
         out_dir: Path = typer.Option(..., "--out", "-o", help="Output directory (results.nc, report.html)."),
         csv_out: bool = typer.Option(False, "--csv", help="Also write a tidy results.csv."),
-        report: bool = typer.Option(True, "--report/--no-report", help="Write report.html.")) -> None:
+        report: bool = typer.Option(True, "--report/--no-report",
+                                    help="Write report.html and loops.csv (one extra batched run).")) -> None:
     """Simulate a scenario and write results and an HTML report."""
-    from .report import write_report
     from .io import write_results
-    from .scenario import ScenarioError, builtin, load_scenario
+    from .report import write_report
     from .simulate import simulate
 
-    if (scenario_file is None) == (scenario is None):
-        _fail("give either a scenario file or --scenario NAME (see `painloop scenarios`), not both or neither")
+    sc = _scenario_from(scenario_file, scenario)
     if out_dir.exists() and not out_dir.is_dir():
         _fail(f"--out {out_dir} exists and is not a directory; give a directory path")
-    try:
-        sc = load_scenario(scenario_file) if scenario_file is not None else builtin(scenario)
-    except ScenarioError as e:
-        _fail(str(e))
     progress = _LazyProgress(f"simulating {sc.name}")
     try:
         ds = simulate(sc, progress=progress)
@@ -93,7 +88,12 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
         progress.close()
     if not bool(ds["solver_ok"].all()):
         _fail("the solver did not reach the end of the simulation (try a looser tolerance or a shorter duration)", 1)
-    extra = {"report.html": lambda p: write_report(p, ds)} if report else {}
+    extra = {}
+    if report:
+        from .analysis import loop_strengths
+
+        loops = loop_strengths(sc)
+        extra = {"report.html": lambda p: write_report(p, ds, loops), "loops.csv": lambda p: loops.to_csv(p, index=False)}
     written = write_results(out_dir, ds, csv=csv_out, extra=extra)
     out.print(f"[green]wrote[/] {', '.join(str(p) for p in written)}")
     out.print(f"[dim]{DISCLAIMER}[/]")
@@ -126,6 +126,41 @@ def _emit(rows: list[dict], columns: list[str], fmt: Format, title: str) -> None
         for r in rows:
             table.add_row(*(f"{r[c]:.6g}" if isinstance(r[c], float) else str(r[c]) for c in columns))
         out.print(table)
+
+
+def _scenario_from(scenario_file: Optional[Path], scenario: Optional[str]):
+    from .scenario import ScenarioError, builtin, load_scenario
+
+    if (scenario_file is None) == (scenario is None):
+        _fail("give either a scenario file or --scenario NAME (see `painloop scenarios`), not both or neither")
+    try:
+        return load_scenario(scenario_file) if scenario_file is not None else builtin(scenario)
+    except ScenarioError as e:
+        _fail(str(e))
+
+
+@app.command()
+def loops(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML file.", show_default=False),
+          scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="Name of a built-in scenario."),
+          fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format.")) -> None:
+    """How much pain each direction of each feedback loop carries (cut one at a time)."""
+    from .analysis import loop_strengths
+
+    frame = loop_strengths(_scenario_from(scenario_file, scenario)).round(4)
+    _emit(frame.to_dict("records"), list(frame.columns), fmt, "loop strengths (last 4 weeks)")
+
+
+@app.command()
+def sensitivity(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML file.", show_default=False),
+                scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="Name of a built-in scenario."),
+                trajectories: int = typer.Option(10, min=2, max=200, help="Morris trajectories."),
+                seed: int = typer.Option(0, help="Random seed of the Morris design."),
+                fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format.")) -> None:
+    """Morris screening: which parameters move the mean NRS of the last 4 weeks (one batched run)."""
+    from .analysis import morris_sensitivity
+
+    frame = morris_sensitivity(_scenario_from(scenario_file, scenario), trajectories=trajectories, seed=seed).round(4)
+    _emit(frame.to_dict("records"), list(frame.columns), fmt, "Morris sensitivity of mean NRS")
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import xarray as xr
 from plotly.subplots import make_subplots
@@ -113,6 +114,16 @@ def symptom_figure(ds: xr.Dataset) -> go.Figure:
         values = [float(ds[s].isel(patient=0).values[sel].mean()) for s in SYMPTOMS]
         fig.add_bar(x=list(SYMPTOMS), y=values, name=label)
     fig.update_layout(title="Symptom profile (0-10)", yaxis_range=[0, 10], barmode="group", **_LAYOUT)
+    return fig
+
+
+def loop_figure(loops: pd.DataFrame) -> go.Figure:
+    """NRS points carried by each loop direction (pain lost when that direction is cut)."""
+    labels = [name.removeprefix("loop_").replace("_to_", " → ").replace("_", " ") for name in loops["loop"]]
+    fig = go.Figure(go.Bar(x=loops["delta_nrs"], y=labels, orientation="h", marker_color="rgb(148,103,189)"))
+    fig.update_layout(title="What carries the pain: NRS points lost when one loop direction is cut (last 4 weeks)",
+                      xaxis_title="Δ NRS", **{**_LAYOUT, "height": 320})
+    fig.update_yaxes(autorange="reversed")
     return fig
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import pandas as pd
 import xarray as xr
 
 from .. import DISCLAIMER, __version__
 from ..io import param_rows
-from .figures import all_figures, daily
+from .figures import all_figures, daily, loop_figure
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em;color:#222}
@@ -40,9 +41,12 @@ def _param_table() -> str:
     return f"<table id='parameters'>{head}{body}</table>"
 
 
-def render_report(ds: xr.Dataset) -> str:
-    """HTML text of the report (plotly.js inlined once, so the file works offline)."""
-    figs = all_figures(ds)
+def render_report(ds: xr.Dataset, loops: pd.DataFrame | None = None) -> str:
+    """HTML text of the report (plotly.js inlined once, so the file works offline).
+
+    ``loops`` (from :func:`painloop.analysis.loop_strengths`) adds the loop-strength panel.
+    """
+    figs = all_figures(ds) + ([loop_figure(loops)] if loops is not None else [])
     plots = [f.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False) for i, f in enumerate(figs)]
     title = html.escape(ds.attrs.get("title", "painloop simulation"))
     notice = f"<p class='disclaimer'><b>Research and education only.</b> {html.escape(DISCLAIMER)}</p>"
@@ -58,6 +62,6 @@ def render_report(ds: xr.Dataset) -> str:
 {notice}</body></html>"""
 
 
-def write_report(path: Path, ds: xr.Dataset) -> None:
-    """Write the report for ``ds`` to ``path``."""
-    Path(path).write_text(render_report(ds), encoding="utf-8")
+def write_report(path: Path, ds: xr.Dataset, loops: pd.DataFrame | None = None) -> None:
+    """Write the report for ``ds`` (and optional loop strengths) to ``path``."""
+    Path(path).write_text(render_report(ds, loops), encoding="utf-8")
