@@ -195,6 +195,15 @@ def states(fmt: Format = typer.Option(Format.table, "--format", "-f", help="Outp
     _emit(state_rows(), ["name", "subsystem", "unit", "initial", "meaning"], fmt, "painloop states")
 
 
+@app.command("app")
+def web_app(port: int = typer.Option(8501, "--port", min=1, max=65535,
+                                     help="TCP port of the app on 127.0.0.1.")) -> None:
+    """Open the interactive web app (Streamlit) at http://127.0.0.1:PORT; Ctrl-C stops it."""
+    from .app.launch import launch
+
+    raise typer.Exit(launch(port))
+
+
 def main() -> None:
     """Entry point of the ``painloop`` command."""
     app()

@@ -15,8 +15,9 @@ _LAYOUT = dict(template="plotly_white", height=360, margin=dict(l=60, r=20, t=50
 def daily(ds: xr.Dataset, var: str, how: str = "mean") -> xr.DataArray:
     """Per-day aggregate (mean, min or max) of ``var`` for patient 0, indexed by whole day."""
     da = ds[var].isel(patient=0)
-    grouped = da.groupby(np.floor(da["time"]).rename("day"))
-    return getattr(grouped, how)()
+    series = pd.Series(da.values, index=np.floor(da["time"].values))
+    agg = getattr(series.groupby(level=0), how)()
+    return xr.DataArray(agg.values, dims="day", coords={"day": agg.index.values}, attrs=da.attrs)
 
 
 def pain_figure(ds: xr.Dataset) -> go.Figure:

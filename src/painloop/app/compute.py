@@ -1,0 +1,265 @@
+"""What the Explore page computes, without Streamlit: scenario from the controls, one batched run, summaries.
+
+One update is ONE call of :func:`painloop.simulate.simulate` with a batch of
+``1 + len(LOOP_GAINS)`` patients that differ only in the loop gains: patient
+0 is the nominal model, patient k has loop direction k cut (gain 0). The
+engine advances all of them together, so the loop strengths cost little more
+than the nominal run. Shapes are kept fixed (same batch size, hourly outputs,
+a few fixed durations) so that the compiled solver is reused across updates.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Hashable
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import xarray as xr
+
+from ..model import loops as loop_module
+from ..report import figures
+from ..scenario import Scenario, builtin, parse_scenario
+
+CAUSE_TYPES: tuple[str, ...] = ("none", "diabetes", "shingles", "chemotherapy", "trauma", "compression")
+
+BASE_SCENARIO: dict[str, str] = {
+    "none": "healthy",
+    "diabetes": "diabetes-calm",
+    "shingles": "shingles-phn",
+    "chemotherapy": "chemotherapy",
+    "trauma": "surgery",
+    "compression": "sciatica-decompression",
+}
+"""Built-in scenario that supplies each cause's other settings (onset, HbA1c, age, cycles, history...)."""
+
+CAUSE_LABELS: dict[str, str] = {
+    "none": "none (no nerve injury)",
+    "diabetes": "diabetes (diabetic neuropathy)",
+    "shingles": "shingles (post-herpetic neuralgia)",
+    "chemotherapy": "chemotherapy (CIPN)",
+    "trauma": "trauma (nerve injury in surgery)",
+    "compression": "compression (nerve root, decompressed day 120)",
+}
+
+DURATIONS_DAYS: tuple[int, ...] = (90, 180, 365)
+"""Reported periods offered (days). Few fixed values so that compiled programs are reused."""
+
+OUTPUT_EVERY_HOURS = 1.0
+"""Hourly outputs: needed for the 24 h cortisol profile and the daily pain range."""
+
+LAST_WEEK_DAYS = 7.0
+LOOP_WINDOW_DAYS = 28.0
+"""Loop strengths are averaged over the last 4 weeks of the reported period (or all of it if shorter)."""
+
+LOOP_GAINS: tuple[str, ...] = tuple(p.name for p in loop_module.PARAMS)
+
+
+@dataclass(frozen=True)
+class LoopEdge:
+    """How one loop gain appears in the diagram and which variable it acts on."""
+
+    gain: str
+    source: str
+    target: str
+    receiving: str
+    receiving_label: str
+    receiving_unit: str
+
+
+LOOP_EDGES: dict[str, LoopEdge] = {e.gain: e for e in (
+    LoopEdge("loop_stress_to_pain", "stress", "pain", "nrs", "pain", "NRS"),
+    LoopEdge("loop_pain_to_stress", "pain", "stress", "perceived_stress", "perceived stress", "score"),
+    LoopEdge("loop_sleep_to_pain", "sleep", "pain", "nrs", "pain", "NRS"),
+    LoopEdge("loop_pain_to_sleep", "pain", "sleep", "sleep_h", "sleep", "h/day"),
+    LoopEdge("loop_mood_to_pain", "mood", "pain", "nrs", "pain", "NRS"),
+    LoopEdge("loop_pain_to_mood", "pain", "mood", "depression", "depression", "score 0-1"),
+    LoopEdge("loop_tension", "pain", "tension", "muscle_tension", "muscle tension", "score 0-1"),
+)}
+if set(LOOP_EDGES) != set(LOOP_GAINS):  # pragma: no cover - guards against a renamed loop gain
+    raise RuntimeError(f"loop gains {sorted(LOOP_GAINS)} do not match the app's diagram {sorted(LOOP_EDGES)}")
+
+
+@dataclass(frozen=True)
+class ExploreSettings:
+    """The Explore page's controls.
+
+    ``severity`` 0-1 (ignored for cause ``none``), ``stress`` external life
+    stress 0-2 (constant over the run), ``hours_in_bed`` h per night,
+    ``duration_days`` one of :data:`DURATIONS_DAYS`.
+    """
+
+    cause: str = "diabetes"
+    severity: float = 0.8
+    stress: float = 0.1
+    hours_in_bed: float = 8.0
+    duration_days: int = 365
+
+
+@dataclass
+class ExploreResult:
+    """One update: the nominal patient's Dataset, the loop-strength table and headline numbers."""
+
+    settings: ExploreSettings
+    scenario: Scenario
+    ds: xr.Dataset
+    loops: pd.DataFrame
+    summary: dict[str, float]
+    damage: float
+    solver_ok: bool
+    wall_s: float = 0.0
+
+
+def explore_scenario(settings: ExploreSettings) -> Scenario:
+    """The scenario for the controls: the cause's built-in scenario with severity, stress, sleep and duration set."""
+    if settings.cause not in BASE_SCENARIO:
+        raise ValueError(f"cause must be one of {CAUSE_TYPES}, got {settings.cause!r}")
+    if int(settings.duration_days) not in DURATIONS_DAYS:
+        raise ValueError(f"duration_days must be one of {DURATIONS_DAYS}, got {settings.duration_days}")
+    data = builtin(BASE_SCENARIO[settings.cause]).model_dump(mode="json")
+    if settings.cause != "none":
+        data["cause"]["severity"] = float(settings.severity)
+    data.update(
+        name=f"explore-{settings.cause}",
+        description=f"Explore page: {CAUSE_LABELS[settings.cause]}, other settings from built-in "
+                    f"'{BASE_SCENARIO[settings.cause]}'",
+        duration_days=float(settings.duration_days),
+        stress={"baseline": float(settings.stress), "schedule": []},
+        sleep={**data["sleep"], "hours_in_bed": float(settings.hours_in_bed), "nights": []},
+        output={"every_hours": OUTPUT_EVERY_HOURS},
+    )
+    return parse_scenario(data, "from the Explore controls")
+
+
+def loop_cut_params(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Loop gains per patient: patient 0 nominal (the scenario's values), patient k+1 with gain k set to 0."""
+    n = len(LOOP_GAINS) + 1
+    params = {}
+    for k, name in enumerate(LOOP_GAINS):
+        gain = np.full(n, float(scenario.params.get(name, loop_module.PARAMS[k].value)))
+        gain[k + 1] = 0.0
+        params[name] = gain
+    return params
+
+
+def _window_mean(da: xr.DataArray, days: float) -> np.ndarray:
+    """Mean over the last ``days`` days of the reported period, per patient."""
+    t = da["time"].values
+    end = t[-1] + (t[1] - t[0] if t.size > 1 else 0.0)
+    return da.isel(time=t >= end - days - 1e-9).mean("time").values
+
+
+def _receiving(ds: xr.Dataset, name: str, days: float) -> np.ndarray:
+    if name == "sleep_h":
+        return _window_mean(ds["asleep"], days) * 24.0
+    return _window_mean(ds[name], days)
+
+
+def loop_table(ds_batch: xr.Dataset, window_days: float = LOOP_WINDOW_DAYS) -> pd.DataFrame:
+    """Strength of each loop direction from the batched run (patient 0 nominal, k+1 with loop k cut).
+
+    Columns: ``loop``, ``source``, ``target``; ``delta_nrs`` = mean NRS
+    nominal − cut over the window (NRS points that direction carries; may be
+    negative if the direction protects); ``receiving`` (variable acted on),
+    ``receiving_unit``, ``delta_receiving`` = nominal − cut of that variable.
+    """
+    days = min(window_days, float(ds_batch["time"].values[-1]) + 1.0)
+    nrs = _window_mean(ds_batch["nrs"], days)
+    rows = []
+    for k, gain in enumerate(LOOP_GAINS):
+        edge = LOOP_EDGES[gain]
+        recv = _receiving(ds_batch, edge.receiving, days)
+        rows.append({"loop": gain, "source": edge.source, "target": edge.target,
+                     "delta_nrs": float(nrs[0] - nrs[k + 1]), "receiving": edge.receiving_label,
+                     "receiving_unit": edge.receiving_unit, "delta_receiving": float(recv[0] - recv[k + 1]),
+                     "window_days": days})
+    return pd.DataFrame(rows)
+
+
+def summarize(ds: xr.Dataset, days: float = LAST_WEEK_DAYS) -> dict[str, float]:
+    """Headline means of patient 0 over the last ``days`` days.
+
+    Keys: ``nrs_last_week`` (NRS 0-10), ``sleep_h_last_week`` (h/day asleep),
+    ``depression_last_week`` (score 0-1), ``sens_central_last_week`` (fraction).
+    """
+    return {
+        "nrs_last_week": float(_window_mean(ds["nrs"], days)[0]),
+        "sleep_h_last_week": float(_window_mean(ds["asleep"], days)[0] * 24.0),
+        "depression_last_week": float(_window_mean(ds["depression"], days)[0]),
+        "sens_central_last_week": float(_window_mean(ds["sens_central"], days)[0]),
+    }
+
+
+def run_explore(settings: ExploreSettings, progress: Callable[[float], None] | None = None) -> ExploreResult:
+    """One Explore update: a single batched simulation (nominal + each loop cut) and its summaries."""
+    import time
+
+    t0 = time.perf_counter()
+    from ..simulate import simulate
+
+    scenario = explore_scenario(settings)
+    batch = simulate(scenario, loop_cut_params(scenario), progress=progress)
+    ok = bool(batch["solver_ok"].all())
+    nominal = batch.isel(patient=[0])
+    nominal = nominal.assign_coords(patient=[0])
+    return ExploreResult(settings=settings, scenario=scenario, ds=nominal, loops=loop_table(batch),
+                         summary=summarize(nominal),
+                         damage=float(_window_mean(nominal["damage"], LOOP_WINDOW_DAYS)[0]),
+                         solver_ok=ok, wall_s=time.perf_counter() - t0)
+
+
+def explore_figures(result: ExploreResult) -> dict[str, go.Figure]:
+    """The Explore page's figures, by name (the report's figure functions plus the loop diagram)."""
+    from .figures import loop_diagram
+
+    ds = result.ds
+    return {
+        "pain": figures.pain_figure(ds),
+        "loops": loop_diagram(result),
+        "cortisol": figures.cortisol_figure(ds),
+        "sleep": figures.sleep_figure(ds),
+        "mood": figures.mood_figure(ds),
+        "mechanism": figures.mechanism_figure(ds),
+        "symptoms": figures.symptom_figure(ds),
+    }
+
+
+def warm_up(cause: str) -> float:
+    """Compile the solver for ``cause`` at the Explore shapes (same batch, hourly) with a short run; returns s."""
+    import time
+
+    from ..simulate import simulate
+
+    t0 = time.perf_counter()
+    scenario = explore_scenario(ExploreSettings(cause=cause, duration_days=DURATIONS_DAYS[0]))
+    short = scenario.model_copy(update={"duration_days": 28.0, "history_days": 0})
+    if cause != "none":
+        short = short.model_copy(update={"cause": short.cause.model_copy(update={"onset_day": 0.0})})
+    simulate(short, loop_cut_params(short))
+    return time.perf_counter() - t0
+
+
+class ResultCache:
+    """A small thread-safe least-recently-used store of results (shared by all browser sessions)."""
+
+    def __init__(self, max_entries: int = 16) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key: Hashable, value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)

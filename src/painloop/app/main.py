@@ -1,0 +1,21 @@
+"""Streamlit entry point of the painloop app: ``streamlit run main.py`` (see :mod:`painloop.app.launch`)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from painloop import DISCLAIMER, __version__
+from painloop.app.views import diary, explore, parameters, trial
+
+st.set_page_config(page_title="painloop", layout="wide", menu_items={"Get help": None, "Report a bug": None,
+                                                                      "About": f"painloop {__version__}. {DISCLAIMER}"})
+
+page = st.navigation([
+    st.Page(explore.render, title="Explore", url_path="explore", default=True),
+    st.Page(trial.render, title="Virtual trial", url_path="trial"),
+    st.Page(diary.render, title="My diary", url_path="diary"),
+    st.Page(parameters.render, title="Parameters", url_path="parameters"),
+])
+st.warning(DISCLAIMER, icon=":material/info:")
+page.run()
+st.sidebar.caption(f"painloop {__version__} — runs on this computer; nothing is sent elsewhere.")

@@ -1,0 +1,90 @@
+"""Explore page: pick a cause, its severity, life stress, time in bed and duration; see one simulated person."""
+
+from __future__ import annotations
+
+import streamlit as st
+import yaml
+
+from painloop.app.compute import (CAUSE_LABELS, CAUSE_TYPES, DURATIONS_DAYS, ExploreResult, ExploreSettings,
+                                  ResultCache, explore_figures, run_explore, warm_up)
+
+
+@st.cache_resource(show_spinner=False)
+def _compiled(cause: str) -> float:
+    """Compile the solver once per cause for the whole server process (the result is the time it took, s)."""
+    return warm_up(cause)
+
+
+@st.cache_resource(show_spinner=False)
+def _results() -> ResultCache:
+    """Results of recent settings, shared by all sessions, so that going back to a setting is instant."""
+    return ResultCache(max_entries=16)
+
+
+def _controls() -> ExploreSettings:
+    with st.sidebar:
+        st.subheader("Simulated person")
+        cause = st.selectbox("Cause", CAUSE_TYPES, index=CAUSE_TYPES.index("diabetes"),
+                             format_func=CAUSE_LABELS.__getitem__, key="cause", persist_state="session")
+        severity = st.slider("Severity", 0.0, 1.0, 0.8, 0.05, key="severity", persist_state="session",
+                             disabled=cause == "none", help="0 = none, 1 = severe")
+        stress = st.slider("Life stress", 0.0, 2.0, 0.1, 0.1, key="life_stress", persist_state="session",
+                           help="external life stress, constant over the run: 0 everyday, 1 high, 2 extreme")
+        hours = st.slider("Hours in bed", 4.0, 12.0, 8.0, 0.5, key="hours_in_bed", persist_state="session",
+                          help="time in bed per night, h")
+        duration = st.segmented_control("Duration (days)", DURATIONS_DAYS, default=365, key="duration_days",
+                                        persist_state="session", required=True)
+    return ExploreSettings(cause=cause, severity=float(severity), stress=float(stress), hours_in_bed=float(hours),
+                           duration_days=int(duration or 365))
+
+
+def _result(settings: ExploreSettings) -> tuple[ExploreResult, dict]:
+    """The run and its figures for ``settings``: from the shared cache, or computed with a progress bar."""
+    cache = _results()
+    hit = cache.get(settings)
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    with st.spinner(f"Preparing the model for cause '{settings.cause}' (once per cause)…"):
+        _compiled(settings.cause)
+    bar = st.progress(0.0, text="Simulating…")
+    result = run_explore(settings, progress=lambda f: bar.progress(min(1.0, f), text=f"Simulating… {f:.0%}"))
+    bar.progress(1.0, text="Drawing…")
+    entry = (result, explore_figures(result))
+    bar.empty()
+    cache.put(settings, entry)
+    return entry
+
+
+def render() -> None:
+    """Controls in the sidebar; metrics, loop diagram and the report's figures in the page."""
+    st.title("Explore")
+    settings = _controls()
+    st.info("Treatments: not available yet in this version")
+    result, figs = _result(settings)
+    if not result.solver_ok:
+        st.error("The solver did not reach the end of this simulation; the results below are incomplete.")
+    s = result.summary
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Mean NRS, last week", f"{s['nrs_last_week']:.2f}", help="pain, numeric rating scale 0-10")
+    c2.metric("Sleep, last week (h/day)", f"{s['sleep_h_last_week']:.1f}")
+    c3.metric("Depression, last week (0-1)", f"{s['depression_last_week']:.2f}")
+    c4.metric("Central sensitization, last week", f"{s['sens_central_last_week']:.2f}")
+    st.plotly_chart(figs["pain"], key="pain_plot")
+    st.plotly_chart(figs["loops"], key="loop_diagram")
+    st.caption("Each loop arrow's width is the pain that direction of the loop carries in this run: the mean NRS "
+               "minus the mean NRS of the same run with that loop gain set to 0, all computed in the same batched "
+               "simulation. Red adds pain, blue relieves it; grey arrows are drivers with a fixed width.")
+    with st.expander("Loop strengths as a table"):
+        table = result.loops.rename(columns={"delta_nrs": "NRS carried", "delta_receiving": "effect on receiving",
+                                             "receiving_unit": "unit", "window_days": "window (days)"})
+        st.dataframe(table, hide_index=True)
+    left, right = st.columns(2)
+    left.plotly_chart(figs["cortisol"], key="cortisol_plot")
+    right.plotly_chart(figs["sleep"], key="sleep_plot")
+    left.plotly_chart(figs["mood"], key="mood_plot")
+    right.plotly_chart(figs["mechanism"], key="mechanism_plot")
+    left.plotly_chart(figs["symptoms"], key="symptom_plot")
+    with st.expander("Scenario of this run (YAML, usable with `painloop run`)"):
+        st.code(yaml.safe_dump(result.scenario.model_dump(mode="json"), sort_keys=False), language="yaml")
+    st.caption(f"Simulated {settings.duration_days} days (plus {result.scenario.history_days} days of history) for "
+               f"1 + {len(result.loops)} loop-cut patients in one batched run in {result.wall_s:.1f} s.")

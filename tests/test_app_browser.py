@@ -1,0 +1,239 @@
+"""The web app (Streamlit) served locally and driven in headless Debian chromium through Playwright.
+
+One app server is started for the module (``python -m painloop.app.launch``
+on a free port); every test opens a fresh browser page (a fresh Streamlit
+session). Any request that leaves 127.0.0.1 is blocked and fails the test.
+Screenshots go to ``test-artifacts/``; the Explore screenshot is also saved
+as ``docs/img/explore.png`` for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")]
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+README_IMG = ROOT / "docs" / "img" / "explore.png"
+TIMEOUT_MS = 60_000
+IDLE_JS = ("() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]') "
+           "&& !document.querySelector('[data-stale=\"true\"]')")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """Serve the app with the same launcher as ``painloop app``; stop it (its whole process group) afterwards."""
+    pytest.importorskip("streamlit")
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = _free_port()
+    log = open(ARTIFACTS / "app-server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "painloop.app.launch", "--port", str(port)], cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the app server exited with status {proc.returncode}; see {ARTIFACTS / 'app-server.log'}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the app server did not answer its health check within 60 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A new page (new Streamlit session) that records page errors and blocks requests leaving 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.problems = []
+
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            r.continue_()
+        else:
+            pg.problems.append(f"external request: {r.request.url}")
+            r.abort()
+
+    pg.route("**/*", route)
+    pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
+    yield pg
+    context.close()
+    assert pg.problems == [], pg.problems
+
+
+def wait_idle(pg) -> None:
+    """Wait until the app's script run has finished and nothing on the page is stale."""
+    pg.wait_for_timeout(300)
+    pg.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
+    pg.wait_for_timeout(300)
+    pg.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
+
+
+def open_explore(pg, url: str) -> None:
+    pg.goto(url)
+    pg.wait_for_selector(".st-key-pain_plot .js-plotly-plot .main-svg")
+    wait_idle(pg)
+
+
+def metric(pg, label: str) -> str:
+    """Displayed value of the st.metric whose label is ``label``."""
+    box = pg.locator('[data-testid="stMetric"]').filter(has_text=label)
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def pain_trace(pg) -> list[float]:
+    """Daily mean NRS plotted in the pain figure (plotly.js's decoded copy of the trace 'daily mean NRS')."""
+    return pg.locator(".st-key-pain_plot .js-plotly-plot").evaluate(
+        "gd => Array.from(gd._fullData.find(t => t.name === 'daily mean NRS').y)")
+
+
+def test_explore_renders_plots_notice_and_disclaimer(app_url, page):
+    open_explore(page, app_url)
+    graphs = page.locator(".js-plotly-plot")
+    assert graphs.count() >= 7  # pain, loop diagram, cortisol, sleep, mood, mechanisms, symptoms
+    traces = page.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => d.data.length)")
+    assert all(n >= 1 for n in traces), traces
+    nrs = float(metric(page, "Mean NRS, last week"))
+    assert 0.0 <= nrs <= 10.0
+    pain = pain_trace(page)
+    assert len(pain) == 365 and abs(sum(pain[-7:]) / 7 - nrs) < 0.3
+    assert page.get_by_text("Treatments: not available yet in this version").is_visible()
+    assert page.get_by_text("not a medical device").first.is_visible()
+    diagram = page.locator(".st-key-loop_diagram .js-plotly-plot")
+    arrows = diagram.evaluate("gd => gd.layout.annotations.filter(a => a.showarrow).map(a => a.arrowwidth)")
+    assert len(arrows) == 2 + 7 and len(set(arrows)) > 2  # two drivers + seven loop directions of varied width
+    page.set_viewport_size({"width": 1400, "height": 1400})  # tall enough to show the loop diagram
+    page.wait_for_timeout(800)
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "explore.png"))
+    README_IMG.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ARTIFACTS / "explore.png", README_IMG)
+
+
+def test_moving_the_stress_slider_changes_the_pain_plot(app_url, page):
+    open_explore(page, app_url)
+    before_nrs, before_trace = float(metric(page, "Mean NRS, last week")), pain_trace(page)
+    slider = page.get_by_role("slider", name="Life stress")
+    start = float(slider.get_attribute("value"))
+    slider.focus()
+    slider.press("End")  # to the maximum, 2 (extreme)
+    page.wait_for_function(
+        "v => { const e = Array.from(document.querySelectorAll('[data-testid=\"stMetric\"]'))"
+        ".find(m => m.innerText.includes('Mean NRS, last week'));"
+        " return e && e.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() !== v; }",
+        arg=f"{before_nrs:.2f}")
+    wait_idle(page)
+    assert float(slider.get_attribute("value")) == 2.0 > start
+    after_nrs, after_trace = float(metric(page, "Mean NRS, last week")), pain_trace(page)
+    page.screenshot(path=str(ARTIFACTS / "explore-high-stress.png"))
+    assert after_nrs > before_nrs + 0.5, (before_nrs, after_nrs)
+    assert sum(after_trace[-7:]) > sum(before_trace[-7:])
+
+
+def test_uploading_the_example_diary_shows_its_plot(app_url, page):
+    from painloop.twin import example_diary_path, read_diary_csv
+
+    page.goto(f"{app_url}/diary")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(example_diary_path()))
+    page.wait_for_selector(".st-key-diary_plot .js-plotly-plot .main-svg")
+    wait_idle(page)
+    plotted = page.locator(".st-key-diary_plot .js-plotly-plot").evaluate(
+        "gd => Array.from(gd._fullData[0].y).filter(v => v !== null && !Number.isNaN(v)).length")
+    assert plotted == len(read_diary_csv(example_diary_path()))
+    assert page.get_by_text("Fitting a personal model to it is not available yet").is_visible()
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="could not be read").count() == 0
+    assert page.get_by_text("not a medical device").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "diary-example.png"))
+
+
+def test_a_malformed_diary_shows_row_and_field_and_the_app_keeps_working(app_url, page, tmp_path):
+    bad = tmp_path / "bad_diary.csv"
+    bad.write_text("date,pain,sleep_hours\n2024-01-01,5,7\n2024-01-02,11,7\n2024-13-01,4,7\n", encoding="utf-8")
+    page.goto(f"{app_url}/diary")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+    error = page.locator('[data-testid="stAlert"]').filter(has_text="could not be read")
+    error.wait_for()
+    wait_idle(page)
+    text = error.inner_text()
+    assert "row 3, field 'pain'" in text and "out of range" in text, text
+    assert "row 4, field 'date'" in text, text
+    assert page.locator(".st-key-diary_plot").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "diary-error.png"))
+    page.get_by_role("link", name="Explore").click()
+    page.wait_for_selector(".st-key-pain_plot .js-plotly-plot .main-svg")
+    wait_idle(page)
+    assert 0.0 <= float(metric(page, "Mean NRS, last week")) <= 10.0
+
+
+def test_trial_and_parameter_pages(app_url, page):
+    page.goto(f"{app_url}/trial")
+    page.get_by_text("Virtual trials are not available yet").wait_for()
+    wait_idle(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator("input, textarea, button[kind], [role='slider']").count() == 0  # no stub controls
+    assert page.get_by_text("not a medical device").first.is_visible()
+    page.goto(f"{app_url}/parameters")
+    caption = page.get_by_text("parameters. Units and sources")
+    caption.wait_for()
+    total = int(caption.inner_text().split(" of ")[1].split()[0])
+    from painloop.app.views.parameters import filter_rows
+    from painloop.io import param_rows
+
+    rows = pd.DataFrame(param_rows())
+    expected = len(filter_rows(rows, "loop_"))
+    assert total == len(rows) and expected == 7  # the seven loop gains
+    page.get_by_label("Search parameters").fill("loop_")
+    page.get_by_label("Search parameters").press("Enter")
+    page.get_by_text(f"{expected} of {total} parameters").wait_for()
+    wait_idle(page)
+    assert page.get_by_text("not a medical device").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "parameters.png"))
