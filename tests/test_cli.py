@@ -31,7 +31,7 @@ def write_yaml(path: Path, data: dict) -> Path:
 def test_version_and_help():
     r = painloop("--version")
     assert r.returncode == 0 and r.stdout.startswith("painloop ")
-    for sub in ([], ["run"], ["params"], ["states"], ["scenarios"], ["causes"], ["loops"], ["sensitivity"]):
+    for sub in ([], ["run"], ["params"], ["states"], ["scenarios"], ["causes"], ["loops"], ["sensitivity"], ["export"], ["export", "sbml"], ["app"]):
         h = painloop(*sub, "--help")
         assert h.returncode == 0, sub
         assert "Usage" in h.stdout
@@ -161,6 +161,22 @@ def test_loops_command_reports_each_loop_direction(tmp_path):
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [row["loop"] for row in rows][:2] == ["loop_stress_to_pain", "loop_pain_to_stress"]
     assert float(rows[0]["delta_nrs"]) > 0
+
+
+def test_export_sbml_and_antimony_as_a_user_runs_them(tmp_path):
+    import libsbml
+
+    r = painloop("export", "sbml", "--scenario", "surgery", "--out", str(tmp_path / "model.xml"))
+    assert r.returncode == 0, r.stderr
+    assert "0 errors" in r.stdout
+    doc = libsbml.readSBMLFromFile(str(tmp_path / "model.xml"))
+    assert doc.getLevel() == 3 and doc.getVersion() == 2
+    assert doc.getModel().getParameter("sens_central") is not None
+    r = painloop("export", "antimony", "--scenario", "surgery", "--out", str(tmp_path / "model.ant"))
+    assert r.returncode == 0, r.stderr
+    assert "sens_central' =" in (tmp_path / "model.ant").read_text()
+    r = painloop("export", "sbml", "--scenario", "nope", "--out", str(tmp_path / "x.xml"))
+    assert r.returncode == 2 and not (tmp_path / "x.xml").exists()
 
 
 def test_run_needs_exactly_one_scenario(tmp_path):

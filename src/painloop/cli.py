@@ -195,6 +195,49 @@ def states(fmt: Format = typer.Option(Format.table, "--format", "-f", help="Outp
     _emit(state_rows(), ["name", "subsystem", "unit", "initial", "meaning"], fmt, "painloop states")
 
 
+export_app = typer.Typer(help="Export the model for other engines (generated from the same declarations as the solver).",
+                         no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+def _export_scenario(scenario_file: Optional[Path], scenario: Optional[str]):
+    """The scenario to export: a file, a built-in name, or the built-in 'default' when neither is given."""
+    if scenario_file is None and scenario is None:
+        scenario = "default"
+    return _scenario_from(scenario_file, scenario)
+
+
+@export_app.command("sbml")
+def export_sbml(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML file.", show_default=False),
+                scenario: Optional[str] = typer.Option(None, "--scenario", "-s",
+                                                       help="Name of a built-in scenario (default: default)."),
+                out_path: Path = typer.Option(..., "--out", "-o", help="SBML file to write (e.g. model.xml).")) -> None:
+    """Write the model with the scenario's inputs as SBML Level 3 Version 2 (time unit: hour)."""
+    from .export import validate_sbml, write_sbml
+
+    path = write_sbml(out_path, _export_scenario(scenario_file, scenario))
+    messages = validate_sbml(path.read_text(encoding="utf-8"))
+    errors = [m for m in messages if m[0] in ("Error", "Fatal")]
+    for severity, code, message in errors:
+        err.print(f"{severity} {code}: {message}", highlight=False)
+    out.print(f"wrote {path} (SBML L3V2; libsbml: {len(errors)} errors, {len(messages) - len(errors)} warnings)",
+              highlight=False)
+    if errors:
+        raise typer.Exit(1)
+
+
+@export_app.command("antimony")
+def export_antimony(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML file.", show_default=False),
+                    scenario: Optional[str] = typer.Option(None, "--scenario", "-s",
+                                                           help="Name of a built-in scenario (default: default)."),
+                    out_path: Path = typer.Option(..., "--out", "-o", help="Antimony file to write (e.g. model.ant).")) -> None:
+    """Write the model with the scenario's inputs as Antimony text (converted from the SBML export)."""
+    from .export import write_antimony
+
+    path = write_antimony(out_path, _export_scenario(scenario_file, scenario))
+    out.print(f"wrote {path} (Antimony)", highlight=False)
+
+
 @app.command("app")
 def web_app(port: int = typer.Option(8501, "--port", min=1, max=65535,
                                      help="TCP port of the app on 127.0.0.1.")) -> None:
