@@ -163,12 +163,7 @@ def scipy_loop(n: int, years: float, rtol: float, atol: float) -> tuple[dict, np
     finals, nfev, ok = [], 0, True
     t0 = time.perf_counter()
     for v in values:
-        p = {**system.default_params(), VARIED: float(v)}
-
-        def f(t: float, y: np.ndarray) -> np.ndarray:
-            c = system.context(np, sc.cause.type, t, list(y), p, q)
-            return np.array(system.rates(c), dtype=float)
-
+        f = system.numpy_vector_field(sc.cause.type, {**system.default_params(), VARIED: float(v)}, q)
         sol = solve_ivp(f, (0.0, 24.0 * sc.duration_days), y0, method="LSODA", t_eval=t_eval, rtol=rtol, atol=atol)
         nfev += sol.nfev
         ok &= bool(sol.success)

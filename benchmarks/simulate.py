@@ -90,11 +90,7 @@ def scipy_throughput(n: int, years: float) -> dict[str, float]:
     nfev = 0
     for i in range(n):
         p = {**system.default_params(), **{k: v[i] for k, v in params.items()}}
-
-        def f(t: float, y: np.ndarray) -> np.ndarray:
-            c = system.context(np, sc.cause.type, t, list(y), p, q)
-            return np.array(system.rates(c), dtype=float)
-
+        f = system.numpy_vector_field(sc.cause.type, p, q)
         sol = solve_ivp(f, (0.0, t_eval[-1] + 24.0), y0, method="LSODA", t_eval=t_eval,
                         rtol=sc.solver.rtol, atol=sc.solver.atol)
         nfev += sol.nfev

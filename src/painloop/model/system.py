@@ -63,3 +63,13 @@ def rates(c: Ctx) -> list[Any]:
     if missing:
         raise KeyError(f"no rate for states {sorted(missing)}")
     return [out[n] for n in STATE_NAMES]
+
+
+def numpy_vector_field(cause: str, p: Mapping[str, Any], q: Mapping[str, Any]):
+    """f(t, y) for one patient with NumPy arrays: the same equations, for SciPy solvers and comparisons."""
+    import numpy as np
+
+    def f(t: float, y: Any) -> Any:
+        return np.array(rates(context(np, cause, t, list(y), p, q)), dtype=float)
+
+    return f
