@@ -72,13 +72,24 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
         out_dir: Path = typer.Option(..., "--out", "-o", help="Output directory (results.nc, report.html)."),
         csv_out: bool = typer.Option(False, "--csv", help="Also write a tidy results.csv."),
         report: bool = typer.Option(True, "--report/--no-report",
-                                    help="Write report.html and loops.csv (one extra batched run).")) -> None:
+                                    help="Write report.html and loops.csv (one extra batched run)."),
+        treat: Optional[list[str]] = typer.Option(None, "--treat", help="Add a treatment, e.g. "
+                                                  "'duloxetine 60 mg qd from day 14' (repeatable; see `painloop treatments`).")) -> None:
     """Simulate a scenario and write results and an HTML report."""
     from .io import write_results
     from .report import write_report
     from .simulate import simulate
 
     sc = _scenario_from(scenario_file, scenario)
+    if treat:
+        from .scenario import ScenarioError, parse_scenario
+
+        data = sc.model_dump(mode="json")
+        data["treatments"] = data["treatments"] + list(treat)
+        try:
+            sc = parse_scenario(data, "with --treat")
+        except ScenarioError as e:
+            _fail(str(e))
     if out_dir.exists() and not out_dir.is_dir():
         _fail(f"--out {out_dir} exists and is not a directory; give a directory path")
     progress = _LazyProgress(f"simulating {sc.name}")
@@ -177,6 +188,28 @@ def causes() -> None:
         for p in cause.params:
             table.add_row(p.name, f"{p.value:.6g}", p.unit, p.source)
         out.print(table)
+
+
+@app.command()
+def treatments(fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format.")) -> None:
+    """List the drugs and non-drug therapies that scenarios can use: mechanism, PK parameters and sources."""
+    from .model import system
+    from .treatments import DRUGS, THERAPIES
+
+    values = {p.name: p for p in system.PARAMS}
+    rows = []
+    for d in DRUGS.values():
+        pk = [f"{k}={values[k].value:.4g} {values[k].unit}" for k in
+              (f"{d.name}_F", f"{d.name}_half_life", f"{d.name}_V", f"{d.name}_ka", f"{d.name}_k_abs",
+               f"{d.name}_vmax", f"{d.name}_km") if k in values]
+        if d.wear_hours:
+            pk.append(f"worn {d.wear_hours:g} h")
+        rows.append({"name": d.name, "kind": d.drug_class, "mechanism": d.mechanism, "side effects": d.side_effects,
+                     "dose unit": d.dose_unit, "PK": ", ".join(pk), "source": d.source})
+    for t in THERAPIES.values():
+        rows.append({"name": t.name, "kind": "non-drug therapy", "mechanism": t.mechanism, "side effects": "",
+                     "dose unit": "programme (start/end day)", "PK": "", "source": t.source})
+    _emit(rows, ["name", "kind", "mechanism", "side effects", "dose unit", "PK", "source"], fmt, "painloop treatments")
 
 
 @app.command()

@@ -50,10 +50,11 @@ PARAMS = params(
 def rates(c: Ctx) -> dict:
     """d/dt of tension, activity and fitness (per hour)."""
     s, p, a = c.s, c.p, c.a
-    tension_target = (p["loop_tension"] * p["k_tension_pain"] * a["nrs"] / 10.0
+    tension_target = a["tx_tension_factor"] * (p["loop_tension"] * p["k_tension_pain"] * a["nrs"] / 10.0
                       + p["k_tension_stress"] * s["perceived_stress"])
-    activity_target = 1.0 / (1.0 + p["k_avoid_pain"] * s["pain_avg"] / 10.0
-                             + p["k_avoid_depression"] * s["depression"] + p["k_avoid_fatigue"] * s["fatigue"])
+    activity_target = (1.0 + a["tx_activity"]) / (1.0 + p["k_avoid_pain"] * s["pain_avg"] / 10.0
+                                                  + p["k_avoid_depression"] * s["depression"]
+                                                  + p["k_avoid_fatigue"] * s["fatigue"] + a["tx_activity_loss"])
     return {
         "muscle_tension": (tension_target - s["muscle_tension"]) / p["tau_tension"],
         "activity": (activity_target - s["activity"]) / p["tau_activity"],

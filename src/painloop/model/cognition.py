@@ -36,14 +36,16 @@ OUTPUTS = outputs(NAME, ("cognition", "score 0-100", "cognitive performance (100
 
 def algebraic(c: Ctx) -> dict:
     """Cognitive performance (0-100) from fatigue and current pain."""
-    return {"cognition": 100.0 / ((1.0 + c.p["w_cog_fatigue"] * c.s["fatigue"]) * (1.0 + c.p["w_cog_pain"] * c.a["nrs"] / 10.0))}
+    return {"cognition": 100.0 / ((1.0 + c.p["w_cog_fatigue"] * c.s["fatigue"]) * (1.0 + c.p["w_cog_pain"] * c.a["nrs"] / 10.0)
+                                  * (1.0 + c.a["cognitive_fog"]))}
 
 
 def rates(c: Ctx) -> dict:
     """d(fatigue)/dt (per hour)."""
     s, p, a = c.s, c.p, c.a
     drive = (p["w_fat_sleep"] * a["sleep_deficit"] + p["w_fat_pain"] * s["pain_avg"] / 10.0
-             + p["w_fat_depression"] * s["depression"] + p["w_fat_decond"] * c.pos(1.0 - s["fitness"]))
+             + p["w_fat_depression"] * s["depression"] + p["w_fat_decond"] * c.pos(1.0 - s["fitness"])
+             + a["tx_fatigue_drive"])
     return {"fatigue": (c.sat(drive, 1.0) - s["fatigue"]) / p["tau_fatigue"]}
 
 

@@ -46,8 +46,8 @@ def rates(c: Ctx) -> dict:
     s, p = c.s, c.p
     stress = p["loop_stress_to_pain"] * p["w_desc_stress"] * s["stress_load"]
     mood = p["loop_mood_to_pain"] * p["w_desc_depression"] * s["depression"]
-    target_5ht = 1.0 / (1.0 + stress + mood)
-    target_na = 1.0 / (1.0 + p["w_desc_na"] * stress + mood)
+    target_5ht = (1.0 + c.a["tx_serotonin"]) / (1.0 + stress + mood)
+    target_na = (1.0 + c.a["tx_noradrenaline"]) / (1.0 + p["w_desc_na"] * stress + mood)
     return {
         "serotonin": (target_5ht - s["serotonin"]) / p["tau_descending"],
         "noradrenaline": (target_na - s["noradrenaline"]) / p["tau_descending"],

@@ -61,8 +61,8 @@ def rates(c: Ctx) -> dict:
     """d(inflammation)/dt for peripheral mediators and glia (per hour)."""
     s, p, u, a = c.s, c.p, c.u, c.a
     stress = p["loop_stress_to_pain"] * s["stress_load"]
-    source = (p["k_infl_damage"] * s["damage"] + p["k_infl_cause"] * u["infl_drive"]
-              + p["k_infl_stress"] * stress)
+    source = a["tx_inflammation_factor"] * (p["k_infl_damage"] * s["damage"] + p["k_infl_cause"] * u["infl_drive"]
+                                            + p["k_infl_stress"] * stress)
     cortisol_action = p["k_cortisol_clear"] * (s["cortisol"] / p["cortisol_ref"]) * a["gr_sensitivity"]
     clearance = (1.0 + cortisol_action) / p["tau_infl_peripheral"]
     glia_target = (p["k_glia_ectopic"] * s["ectopic"] + p["k_glia_infl"] * s["infl_peripheral"]

@@ -59,6 +59,8 @@ def rates(c: Ctx) -> dict:
                  + p["w_dep_sleep"] * a["sleep_deficit"] + p["w_dep_inactivity"] * c.pos(1.0 - s["activity"]))
     anx_drive = (p["w_anx_pain"] * pain + p["w_anx_stress"] * s["perceived_stress"]
                  + p["w_anx_sleep"] * a["sleep_deficit"])
+    dep_drive = a["tx_mood_factor"] * dep_drive
+    anx_drive = a["tx_mood_factor"] * anx_drive + a["tx_anxiety_drive"]
     return {
         "depression": (c.sat(dep_drive, p["k_mood_sat"]) - s["depression"]) / p["tau_depression"],
         "anxiety": (c.sat(anx_drive, p["k_mood_sat"]) - s["anxiety"]) / p["tau_anxiety"],

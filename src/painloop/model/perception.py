@@ -83,8 +83,9 @@ def algebraic(c: Ctx) -> dict:
     xp, s, p, a = c.xp, c.s, c.p, c.a
     afferent = c.pos(s["ectopic"]) * (1.0 + p["g_psens_gain"] * s["sens_peripheral"])
     msk = p["g_msk_pain"] * c.pos(s["muscle_tension"]) * (1.0 + c.pos(1.0 - s["fitness"]))
-    gain = (1.0 + p["g_csens_gain"] * s["sens_central"]) * s["glutamate"] / (s["gaba"] * a["descending_inhibition"])
-    modulation = _sleep_factor(c) * (1.0 + p["loop_mood_to_pain"] * p["g_anx_pain"] * s["anxiety"])
+    gain = (a["tx_pain_gain"] * (1.0 + p["g_csens_gain"] * s["sens_central"]) * s["glutamate"]
+            / (s["gaba"] * a["descending_inhibition"]))
+    modulation = _sleep_factor(c) * (1.0 + p["loop_mood_to_pain"] * p["g_anx_pain"] * a["tx_catastrophizing"] * s["anxiety"])
     rhythm = 1.0 + p["pain_circ_amp"] * xp.cos(2.0 * math.pi * (c.t - p["pain_circ_peak"]) / 24.0)
     drive = (afferent + msk) * gain * modulation * rhythm
     ectopic_drive = afferent * gain * modulation * rhythm

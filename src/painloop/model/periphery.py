@@ -46,7 +46,7 @@ def rates(c: Ctx) -> dict:
     """d(damage)/dt and d(ectopic)/dt (per hour)."""
     s, p, u = c.s, c.p, c.u
     surviving_damaged = s["damage"] / (1.0 + p["frac_degenerated"] * s["damage"])
-    target = (p["g_ectopic"] * surviving_damaged * (1.0 + p["g_ectopic_infl"] * s["infl_peripheral"])
+    target = (c.a["tx_ectopic_factor"] * p["g_ectopic"] * surviving_damaged * (1.0 + p["g_ectopic_infl"] * s["infl_peripheral"])
               + p["loop_tension"] * p["g_ectopic_tension"] * s["muscle_tension"])
     return {
         "damage": u["injury_rate"] * (1.0 - s["damage"])

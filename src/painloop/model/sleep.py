@@ -81,8 +81,9 @@ def sleep_deficit(c: Ctx):
 def algebraic(c: Ctx) -> dict:
     """Fraction asleep, arousal, sleep deficit and quality from current states and inputs."""
     s, p, u, a = c.s, c.p, c.u, c.a
-    arousal = (p["loop_pain_to_sleep"] * p["k_arousal_pain"] * a["nrs"] / 10.0
-               + p["k_arousal_stress"] * s["perceived_stress"] + p["k_arousal_anxiety"] * s["anxiety"])
+    arousal = (a["tx_arousal_factor"] * (p["loop_pain_to_sleep"] * p["k_arousal_pain"] * a["nrs"] / 10.0
+                                         + p["k_arousal_stress"] * s["perceived_stress"]
+                                         + p["k_arousal_anxiety"] * s["anxiety"]) + a["tx_arousal_extra"])
     margin = s["sleep_pressure"] - p["sleep_threshold"] - arousal
     asleep = u["sleep_opportunity"] * c.sig(margin / p["sleep_gate_width"])
     deficit = sleep_deficit(c)

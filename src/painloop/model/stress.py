@@ -42,7 +42,7 @@ PARAMS = params(
 def rates(c: Ctx) -> dict:
     """d(perceived stress)/dt and d(stress load)/dt (per hour)."""
     s, p, u, a = c.s, c.p, c.u, c.a
-    target = (u["life_stress"] + p["loop_pain_to_stress"] * p["k_stress_pain"] * s["pain_avg"] / 10.0
+    target = a["tx_appraisal"] * (u["life_stress"] + p["loop_pain_to_stress"] * p["k_stress_pain"] * s["pain_avg"] / 10.0
               + p["k_stress_anxiety"] * s["anxiety"] + p["k_stress_sleep"] * a["sleep_deficit"])
     return {
         "perceived_stress": (target - s["perceived_stress"]) / p["tau_perceived_stress"],

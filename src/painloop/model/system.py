@@ -14,19 +14,23 @@ from typing import Any, Mapping, Sequence
 from ..causes.catalogue import CAUSES
 from . import (autonomic, behaviour, cognition, descending, hpa, inflammation, inputs, loops, mood,
                perception, periphery, sleep, spinal, stress, transmitters)
+from ..treatments import model as treatments
 from ._declare import Ctx, Output, Param, State, Subsystem
 
 SUBSYSTEMS: tuple[Subsystem, ...] = tuple(m.SUBSYSTEM for m in (
     periphery, inflammation, spinal, transmitters, descending, hpa, stress, sleep, mood, behaviour,
-    autonomic, cognition, perception, loops, inputs,
+    autonomic, cognition, perception, loops, inputs, treatments,
 ))
 ALGEBRAIC_ORDER: tuple[Subsystem, ...] = tuple(m.SUBSYSTEM for m in (
-    hpa, descending, perception, sleep, autonomic, cognition,
+    treatments, hpa, descending, perception, sleep, autonomic, cognition,
 ))
 
 STATES: tuple[State, ...] = tuple(s for sub in SUBSYSTEMS for s in sub.states)
 STATE_NAMES: tuple[str, ...] = tuple(s.name for s in STATES)
 STATE_INDEX: dict[str, int] = {n: i for i, n in enumerate(STATE_NAMES)}
+N_CORE_STATES: int = sum(len(sub.states) for sub in SUBSYSTEMS if sub is not treatments.SUBSYSTEM)
+"""States before the treatment subsystem (which comes last); untreated runs integrate only these."""
+assert SUBSYSTEMS[-1] is treatments.SUBSYSTEM
 OUTPUTS: tuple[Output, ...] = tuple(o for sub in ALGEBRAIC_ORDER for o in sub.outputs)
 OUTPUT_NAMES: tuple[str, ...] = tuple(o.name for o in OUTPUTS)
 PARAMS: tuple[Param, ...] = (tuple(p for sub in SUBSYSTEMS for p in sub.params)
@@ -49,6 +53,7 @@ def context(xp: Any, cause: str, t: Any, y: Sequence[Any], p: Mapping[str, Any],
     c = Ctx(xp, t, dict(zip(STATE_NAMES, y)), p)
     c.u.update(inputs.environment(c, q))
     c.u.update(CAUSES[cause].drivers(xp, t, q, p))
+    c.u.update(treatments.inputs(c, q))
     for sub in ALGEBRAIC_ORDER:
         c.a.update(sub.algebraic(c))
     return c

@@ -47,7 +47,7 @@ PARAMS = params(
 def rates(c: Ctx) -> dict:
     """d(glutamate)/dt and d(gaba)/dt (per hour)."""
     s, p = c.s, c.p
-    glu_target = (1.0 + p["g_glu_ectopic"] * s["ectopic"] + p["g_glu_csens"] * s["sens_central"]
+    glu_target = c.a["tx_glutamate_factor"] * (1.0 + p["g_glu_ectopic"] * s["ectopic"] + p["g_glu_csens"] * s["sens_central"]
                   + p["loop_stress_to_pain"] * p["g_glu_stress"] * s["stress_load"])
     gaba_target = 1.0 / (1.0 + p["g_gaba_damage"] * s["damage"] + p["g_gaba_glia"] * s["infl_glial"])
     return {

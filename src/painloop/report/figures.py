@@ -128,7 +128,50 @@ def loop_figure(loops: pd.DataFrame) -> go.Figure:
     return fig
 
 
+CONCENTRATIONS = ("duloxetine_conc", "amitriptyline_conc", "nortriptyline_conc", "pregabalin_conc", "gabapentin_conc",
+                  "tramadol_conc", "m1_conc", "oxycodone_conc", "morphine_conc", "ibuprofen_conc")
+SIDE_EFFECTS = ("drowsiness", "dizziness", "nausea", "cognitive_fog", "dry_mouth", "opioid_dependence",
+                "opioid_withdrawal")
+
+
+def has_treatments(ds: xr.Dataset) -> bool:
+    """True when the dataset comes from a scenario with treatments (drug or non-drug)."""
+    return bool(ds.attrs.get("treatments")) and "duloxetine_conc" in ds
+
+
+def _active(ds: xr.Dataset, names: tuple[str, ...]) -> list[str]:
+    return [n for n in names if n in ds and float(np.abs(ds[n].isel(patient=0)).max()) > 0.0]
+
+
+def dosing_figure(ds: xr.Dataset) -> go.Figure:
+    """Dosing timeline (the treatments) and plasma concentration of each drug given, relative to its peak."""
+    fig = go.Figure()
+    t = ds["time"].values
+    for n in _active(ds, CONCENTRATIONS):
+        c = ds[n].isel(patient=0).values
+        fig.add_scatter(x=t, y=c / c.max(), name=f"{n.removesuffix('_conc')} (peak {c.max():.3g} mg/L)")
+    for n, label in (("lidocaine_patch_on", "lidocaine patches worn"), ("capsaicin_patch_on", "capsaicin patches worn"),
+                     ("tens_on", "TENS on"), ("cbt_skill", "CBT skill"), ("exercise_habit", "exercise habit"),
+                     ("sleep_hygiene_habit", "sleep-hygiene habit")):
+        if n in _active(ds, (n,)):
+            v = ds[n].isel(patient=0).values
+            fig.add_scatter(x=t, y=v / max(float(v.max()), 1e-12), name=label, line=dict(dash="dot"))
+    fig.update_layout(title=f"Treatments: {ds.attrs.get('treatments', '')}", xaxis_title="day",
+                      yaxis_title="relative to peak", **_LAYOUT)
+    return fig
+
+
+def side_effect_figure(ds: xr.Dataset) -> go.Figure:
+    """Side effects (0-1 scores, daily mean) and drug-induced weight gain (kg)."""
+    names = _active(ds, SIDE_EFFECTS)
+    return _lines(ds, "Side effects", names + (["weight_gain"] if "weight_gain" in _active(ds, ("weight_gain",)) else []),
+                  "score 0-1", secondary=["weight_gain"])
+
+
 def all_figures(ds: xr.Dataset) -> list[go.Figure]:
-    """The report's figures, in order."""
-    return [pain_figure(ds), cortisol_figure(ds), sleep_figure(ds), mood_figure(ds), mechanism_figure(ds),
+    """The report's figures, in order (treatment panels only when the scenario has treatments)."""
+    figs = [pain_figure(ds), cortisol_figure(ds), sleep_figure(ds), mood_figure(ds), mechanism_figure(ds),
             symptom_figure(ds), function_figure(ds)]
+    if has_treatments(ds):
+        figs += [dosing_figure(ds), side_effect_figure(ds)]
+    return figs

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from ..model import system
+from ..treatments import DRUGS, THERAPIES, RegimenError, parse_regimen
 
 
 class _Strict(BaseModel):
@@ -103,6 +104,82 @@ class Solver(_Strict):
     method: Literal["tsit5", "kvaerno5"] = "tsit5"
 
 
+class DrugTreatment(_Strict):
+    """A drug given at a regular interval between two days (one step of a titration or taper)."""
+
+    drug: str = Field(description="drug name from the catalogue (`painloop treatments`)")
+    dose: float = Field(gt=0.0, description="amount per dose: mg for oral drugs, number of patches for patches")
+    every_hours: float | None = Field(24.0, gt=0.0, le=24.0 * 365, description="dosing interval, h (null: a single dose)")
+    start_day: float = Field(0.0, description="day of the first dose (its clock time is clock_hour)")
+    end_day: float | None = Field(None, description="day from which no more doses are given (null: end of the run)")
+    clock_hour: float = Field(8.0, ge=0.0, lt=24.0, description="clock time of the first dose of the day, hours")
+
+    @field_validator("drug")
+    @classmethod
+    def _known_drug(cls, v: str) -> str:
+        if v not in DRUGS:
+            raise ValueError(f"unknown drug {v!r}; known drugs: {', '.join(DRUGS)} (see `painloop treatments`)")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DrugTreatment":
+        d = DRUGS[self.drug]
+        if self.dose > d.max_single_dose:
+            raise ValueError(f"dose {self.dose:g} {d.dose_unit} of {self.drug} is above the catalogue maximum of "
+                             f"{d.max_single_dose:g} {d.dose_unit} per dose")
+        if self.end_day is not None and self.end_day <= self.start_day:
+            raise ValueError(f"end_day ({self.end_day}) must be after start_day ({self.start_day})")
+        if d.wear_hours and self.every_hours is not None and self.every_hours < d.wear_hours:
+            raise ValueError(f"{self.drug} is worn {d.wear_hours:g} h; every_hours ({self.every_hours:g}) must be at least that")
+        if d.min_interval_h and self.every_hours is not None and self.every_hours < d.min_interval_h:
+            raise ValueError(f"{self.drug} may be repeated every {d.min_interval_h / 24:g} days at most "
+                             f"(every_hours ≥ {d.min_interval_h:g}, or null for a single application)")
+        return self
+
+    @property
+    def start_h(self) -> float:
+        """Time of the first dose, h since day 0."""
+        import math
+        return 24.0 * math.floor(self.start_day) + self.clock_hour + 24.0 * (self.start_day - math.floor(self.start_day))
+
+
+class TherapyTreatment(_Strict):
+    """A non-drug therapy programme between two days."""
+
+    therapy: str = Field(description="therapy name: " + ", ".join(THERAPIES))
+    start_day: float = Field(0.0, description="first day of the programme")
+    end_day: float | None = Field(None, description="day the programme ends (null: end of the run)")
+    session_clock_hours: list[float] = Field(default_factory=lambda: [9.0, 18.0],
+                                             description="TENS only: clock times at which sessions start, hours")
+    session_minutes: float = Field(30.0, gt=0.0, le=240.0, description="TENS only: length of a session, minutes")
+
+    @field_validator("therapy")
+    @classmethod
+    def _known_therapy(cls, v: str) -> str:
+        if v not in THERAPIES:
+            raise ValueError(f"unknown therapy {v!r}; known therapies: {', '.join(THERAPIES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TherapyTreatment":
+        if self.end_day is not None and self.end_day <= self.start_day:
+            raise ValueError(f"end_day ({self.end_day}) must be after start_day ({self.start_day})")
+        for h in self.session_clock_hours:
+            if not 0.0 <= h or h + self.session_minutes / 60.0 > 24.0:
+                raise ValueError(f"TENS session at {h:g} h of {self.session_minutes:g} min must lie within one day (0-24 h)")
+        return self
+
+
+def _treatment_kind(v: object) -> str:
+    if isinstance(v, DrugTreatment) or (isinstance(v, dict) and "drug" in v):
+        return "drug"
+    return "therapy"
+
+
+TreatmentSpec = Annotated[Union[Annotated[DrugTreatment, Tag("drug")], Annotated[TherapyTreatment, Tag("therapy")]],
+                          Discriminator(_treatment_kind)]
+
+
 class Scenario(_Strict):
     """One situation to simulate (see the module docstring for the time convention)."""
 
@@ -116,6 +193,46 @@ class Scenario(_Strict):
     output: Output = Field(default_factory=Output)
     solver: Solver = Field(default_factory=Solver)
     params: dict[str, float] = Field(default_factory=dict, description="parameter overrides, name → value")
+    treatments: list[TreatmentSpec] = Field(
+        default_factory=list,
+        description="drugs and therapies; a string is a regimen such as 'duloxetine 60 mg qd from day 14'")
+
+    @field_validator("treatments", mode="before")
+    @classmethod
+    def _expand_regimens(cls, v: object) -> object:
+        if not isinstance(v, list):
+            return v
+        out: list = []
+        for i, item in enumerate(v):
+            text = item if isinstance(item, str) else (item.get("regimen") if isinstance(item, dict) else None)
+            if text is None:
+                out.append(item)
+                continue
+            if isinstance(item, dict) and set(item) != {"regimen"}:
+                raise ValueError(f"treatments[{i}]: 'regimen' cannot be combined with other fields {sorted(set(item) - {'regimen'})}")
+            try:
+                out.extend(parse_regimen(text))
+            except RegimenError as e:
+                raise ValueError(f"treatments[{i}]: {e}") from None
+        return out
+
+    @model_validator(mode="after")
+    def _no_overlaps(self) -> "Scenario":
+        end_default = self.duration_days
+        spans: dict[str, list[tuple[float, float, int]]] = {}
+        for i, t in enumerate(self.treatments):
+            name = t.drug if isinstance(t, DrugTreatment) else t.therapy
+            end = t.end_day if t.end_day is not None else end_default
+            if t.start_day < -self.history_days or t.start_day >= self.duration_days:
+                raise ValueError(f"treatments[{i}] ({name}): start_day {t.start_day} is outside the simulated time "
+                                 f"(-history_days = {-self.history_days} to duration_days = {self.duration_days})")
+            for a, b, j in spans.get(name, []):
+                if t.start_day < b and a < end:
+                    raise ValueError(f"treatments[{j}] and treatments[{i}] give {name} on overlapping days "
+                                     f"({a:g}-{b:g} and {t.start_day:g}-{end:g}); contradictory schedules: end one "
+                                     f"step (end_day) where the next starts")
+            spans.setdefault(name, []).append((t.start_day, end, i))
+        return self
 
     @field_validator("params")
     @classmethod

@@ -11,6 +11,7 @@ import yaml
 from .. import DISCLAIMER, __version__
 from ..model import system
 from ..scenario import Scenario, scenario_inputs
+from ..scenario._inputs import dose_schedule
 from ._engine import SolverOptions, solve
 
 
@@ -50,7 +51,7 @@ def simulate(scenario: Scenario, params: Mapping[str, object] | None = None, *,
     options = SolverOptions(rtol=scenario.solver.rtol, atol=scenario.solver.atol, method=scenario.solver.method)
     sol = solve(scenario.cause.type, p, q, y0, t_start_h=-24.0 * scenario.history_days, t_save_from_h=0.0,
                 t_end_h=24.0 * scenario.duration_days, dt_save_h=scenario.output.every_hours,
-                options=options, on_chunk=progress)
+                options=options, on_chunk=progress, doses=dose_schedule(scenario))
     return to_dataset(sol.t_hours, sol.states, sol.outputs, scenario, n_steps=sol.n_steps, ok=sol.ok)
 
 
@@ -75,6 +76,16 @@ def to_dataset(t_hours: np.ndarray, states: np.ndarray, outputs: np.ndarray, sce
         scenario_yaml=yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False),
         solver=f"{scenario.solver.method}, rtol={scenario.solver.rtol}, atol={scenario.solver.atol}",
         solver_steps=int(n_steps),
+        treatments="; ".join(_describe(t) for t in scenario.treatments),
         disclaimer=DISCLAIMER,
     )
     return ds
+
+
+def _describe(t) -> str:
+    """One-line description of a treatment of the scenario (for the dataset attributes and reports)."""
+    end = "end" if t.end_day is None else f"day {t.end_day:g}"
+    if hasattr(t, "drug"):
+        every = "once" if t.every_hours is None else f"every {t.every_hours:g} h"
+        return f"{t.drug} {t.dose:g} {every} from day {t.start_day:g} to {end}"
+    return f"{t.therapy} from day {t.start_day:g} to {end}"

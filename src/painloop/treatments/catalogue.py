@@ -1,0 +1,125 @@
+"""The catalogue of treatments: drugs (pharmacokinetics + mechanism) and non-drug therapies.
+
+Only real, evidence-based therapies are listed (SYSTEM.md §6); marketed
+"cures" have no entry and therefore no efficacy. Pharmacokinetic numbers come
+from ``targets/pharmacokinetics.csv`` (label values) with their source; a
+70 kg reference adult turns volumes in L/kg into L. Absorption rate constants
+are computed so that the one-compartment model reproduces the label Tmax with
+the label half-life: Tmax = ln(ka/ke)/(ka - ke), ke = ln 2 / t½.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+BODY_WEIGHT_KG = 70.0
+"""Reference adult body weight (kg) used to turn L/kg volumes into L (assumption: standard 70 kg adult)."""
+
+_PK_CSV = "targets/pharmacokinetics.csv"
+
+
+@dataclass(frozen=True)
+class Drug:
+    """A drug of the catalogue.
+
+    ``compartments`` are the model states of its PK model (amounts in mg, or
+    patches for a patch); ``dose_state`` is the one a dose record goes into.
+    ``route`` is ``oral`` (bolus into the gut depot) or ``patch`` (the dose is
+    a number of patches worn for ``wear_hours``: the patch state is raised at
+    application and lowered at removal, a zero-order input).
+    """
+
+    name: str
+    drug_class: str
+    mechanism: str
+    side_effects: str
+    route: str
+    dose_unit: str
+    dose_state: str
+    compartments: tuple[str, ...]
+    source: str
+    max_single_dose: float
+    label: dict = field(default_factory=dict)
+    wear_hours: float | None = None
+    min_interval_h: float | None = None
+
+
+@dataclass(frozen=True)
+class Therapy:
+    """A non-drug therapy given as a scheduled programme (start/end day)."""
+
+    name: str
+    mechanism: str
+    source: str
+
+
+def ka_for_tmax(tmax_h: float, half_life_h: float) -> float:
+    """Absorption rate constant (1/h) of a one-compartment oral model with the given Tmax and t½ (h)."""
+    ke = math.log(2.0) / half_life_h
+    lo, hi = ke * 1.000001, 100.0
+    f = lambda ka: math.log(ka / ke) / (ka - ke) - tmax_h  # noqa: E731  (decreasing in ka)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+DRUGS: dict[str, Drug] = {d.name: d for d in (
+    Drug("duloxetine", "SNRI", "raises descending serotonergic and noradrenergic inhibition",
+         "nausea, drowsiness", "oral", "mg", "duloxetine_gut", ("duloxetine_gut", "duloxetine_gut2", "duloxetine_central"),
+         "Cymbalta label (" + _PK_CSV + ")", 120.0,
+         dict(bioavailability=0.50, half_life_h=12.0, tmax_h=6.0, volume_L=1640.0)),
+    Drug("amitriptyline", "TCA", "raises descending 5-HT/NA inhibition (parent and nortriptyline); sodium-channel block of ectopic firing",
+         "drowsiness, weight gain, dry mouth, cognitive fog", "oral", "mg", "amitriptyline_gut",
+         ("amitriptyline_gut", "amitriptyline_central", "nortriptyline_central"),
+         "Schulz et al. 1985; label (" + _PK_CSV + ")", 150.0,
+         dict(bioavailability=0.53, half_life_h=21.0, tmax_h=4.0, volume_L=15.0 * BODY_WEIGHT_KG)),
+    Drug("pregabalin", "gabapentinoid", "alpha2-delta ligand: reduces calcium-dependent glutamate release",
+         "drowsiness, dizziness, weight gain", "oral", "mg", "pregabalin_gut", ("pregabalin_gut", "pregabalin_central"),
+         "Lyrica label; Bockbrader et al. 2010 Clin Pharmacokinet (" + _PK_CSV + ")", 300.0,
+         dict(bioavailability=0.90, half_life_h=6.3, tmax_h=1.0, volume_L=0.5 * BODY_WEIGHT_KG)),
+    Drug("gabapentin", "gabapentinoid", "alpha2-delta ligand: reduces calcium-dependent glutamate release (saturable absorption)",
+         "drowsiness, dizziness, weight gain", "oral", "mg", "gabapentin_gut", ("gabapentin_gut", "gabapentin_central"),
+         "Neurontin label (" + _PK_CSV + ")", 1600.0,
+         dict(bioavailability="0.60 at 900 mg/d … 0.27 at 4800 mg/d (saturable)", half_life_h=6.0, tmax_h=3.0, volume_L=58.0)),
+    Drug("tramadol", "weak opioid", "mu-opioid agonism via O-desmethyltramadol (M1); weak 5-HT/NA reuptake inhibition",
+         "nausea, drowsiness, dizziness, dependence, withdrawal, tolerance", "oral", "mg", "tramadol_gut",
+         ("tramadol_gut", "tramadol_central", "m1_central"),
+         "Ultram label; Grond & Sablotzki 2004 (" + _PK_CSV + ")", 100.0,
+         dict(bioavailability=0.75, half_life_h=6.0, tmax_h=2.0, volume_L=2.7 * BODY_WEIGHT_KG)),
+    Drug("oxycodone", "strong opioid", "mu-opioid central analgesia (not first line), with tolerance and dependence",
+         "drowsiness, nausea, cognitive fog, dependence, withdrawal, tolerance", "oral", "mg", "oxycodone_gut",
+         ("oxycodone_gut", "oxycodone_central"), "OxyContin label (" + _PK_CSV + ")", 80.0,
+         dict(bioavailability=0.75, half_life_h=3.5, tmax_h=1.5, volume_L=2.6 * BODY_WEIGHT_KG)),
+    Drug("morphine", "strong opioid", "mu-opioid central analgesia (not first line), with tolerance and dependence",
+         "drowsiness, nausea, cognitive fog, dependence, withdrawal, tolerance", "oral", "mg", "morphine_gut",
+         ("morphine_gut", "morphine_central"), "label (" + _PK_CSV + ")", 200.0,
+         dict(bioavailability=0.30, half_life_h=3.0, tmax_h=1.0, volume_L=3.5 * BODY_WEIGHT_KG)),
+    Drug("ibuprofen", "NSAID (anti-inflammatory)", "COX inhibition: lowers peripheral inflammatory mediators",
+         "nausea (gastric)", "oral", "mg", "ibuprofen_gut", ("ibuprofen_gut", "ibuprofen_central"),
+         "Davies 1998 Clin Pharmacokinet 34:101 (t½ ~2 h, Tmax ~1.5 h, F ~0.9, V ~0.15 L/kg)", 800.0,
+         dict(bioavailability=0.90, half_life_h=2.0, tmax_h=1.5, volume_L=0.15 * BODY_WEIGHT_KG)),
+    Drug("lidocaine_5pct_patch", "local anaesthetic (topical)", "blocks sodium channels: suppresses ectopic firing locally",
+         "few (local skin reactions)", "patch", "patches", "lidocaine_patch_on", ("lidocaine_patch_on", "lidocaine_local"),
+         "Lidoderm label (" + _PK_CSV + "): 12 h on / 12 h off, systemic Cmax ~130 ng/mL: local action", 3.0,
+         wear_hours=12.0),
+    Drug("capsaicin_8pct_patch", "TRPV1 agonist (topical)", "defunctionalises peripheral nociceptors for weeks",
+         "local burning at application", "patch", "patches", "capsaicin_patch_on",
+         ("capsaicin_patch_on", "capsaicin_defunctionalisation"),
+         "Qutenza label (" + _PK_CSV + "): single 30-60 min application, effect up to ~12 weeks, repeat every 90 days at most",
+         4.0, wear_hours=1.0, min_interval_h=90 * 24.0),
+)}
+
+THERAPIES: dict[str, Therapy] = {t.name: t for t in (
+    Therapy("cbt", "lowers catastrophizing, anxiety/depressive drive and stress appraisal (skill that persists after the course)",
+            "Williams et al. 2012 Cochrane: SMD pain -0.21, mood -0.38 (targets/nondrug.csv)"),
+    Therapy("exercise", "raises activity and fitness, lowers muscle tension, exercise-induced descending inhibition",
+            "assumption: Geneen 2017 Cochrane overview (small benefits on pain and function)"),
+    Therapy("sleep_hygiene", "lowers pre-sleep arousal: longer, less fragmented sleep",
+            "assumption: CBT-I/sleep hygiene improves sleep efficiency (Irwin 2006 Health Psychol)"),
+    Therapy("tens", "segmental (gate-like) inhibition while the stimulator is on",
+            "Johnson et al. 2022 BMJ Open: SMD pain -0.96 during/after treatment (targets/nondrug.csv)"),
+)}
+
+ORAL_FREQUENCIES = {"qd": 24.0, "od": 24.0, "daily": 24.0, "qhs": 24.0, "bid": 12.0, "tid": 8.0, "qid": 6.0}
