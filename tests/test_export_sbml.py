@@ -2,8 +2,9 @@
 
 libroadrunner (CVODE, rtol 1e-10, atol 1e-12) integrates the exported SBML
 and its states are compared hour by hour with :func:`painloop.simulate.simulate`
-at rtol 1e-9, atol 1e-11. A deliberately broken export must fail the same
-comparison, so the comparison can fail.
+at rtol 1e-9, atol 1e-11, on an untreated scenario, a dosed drug regimen
+(doses are SBML events) and causes that resolve. A deliberately broken export
+(a rate or a dose) must fail the same comparison, so the comparison can fail.
 """
 
 from __future__ import annotations
@@ -50,6 +51,15 @@ SCENARIOS = {
     # chemotherapy cycles (an event list of 6 cycle starts) plus one short night (exercises where/floor)
     "chemotherapy": lambda: _shortened("chemotherapy", 60, sleep={"hours_in_bed": 8.0, "wake_time": 7.0,
                                                                   "nights": [{"morning_day": 20, "hours_in_bed": 4.0}]}),
+    # a dosed drug regimen: oral drugs (delayed-release duloxetine, saturable gabapentin, tramadol with its active
+    # metabolite), a 12 h on/off patch, CBT and TENS sessions. Doses fall on half hours, between the hourly samples
+    # (an engine may report either side of a jump at the jump's own time).
+    "dosed": lambda: _shortened(
+        "diabetes-duloxetine", 21, history_days=7, stress={"baseline": 0.1, "schedule": [{"day": 3, "level": 0.5}]},
+        treatments=["duloxetine 60 mg qd from day 2 at 08:30", "tramadol 50 mg q6h from day 4 to day 12 at 07:30",
+                    "lidocaine_5pct_patch 1 patches daily from day 3 at 09:30", "gabapentin 300 mg tid from day 1 at 06:30",
+                    {"therapy": "cbt", "start_day": 2},
+                    {"therapy": "tens", "start_day": 5, "end_day": 15, "session_clock_hours": [10.5]}]),
 }
 
 
@@ -215,6 +225,36 @@ def test_comparison_fails_for_a_broken_export(painloop_runs: dict, mutate) -> No
     states, days = roadrunner_states(broken, sc)
     diffs = relative_differences(ds, states, days)
     assert max(diffs.values()) > REL_TOL, _worst(diffs)
+
+
+def test_every_dose_is_an_sbml_event_at_its_time() -> None:
+    """One event per dose time of the simulated period; patches are put on (+1) and taken off (-1) 12 h later."""
+    from painloop.scenario._inputs import dose_schedule
+
+    sc = SCENARIOS["dosed"]()
+    doc = libsbml.readSBMLFromString(to_sbml(sc))
+    model = doc.getModel()
+    in_run = [d for d in dose_schedule(sc) if d[0] < 24.0 * sc.duration_days]
+    assert model.getNumEvents() == len({t for t, _, _ in in_run})
+    jumps = sorted((float(libsbml.formulaToL3String(e.getTrigger().getMath()).split(">=")[1]),
+                    a.getVariable(), libsbml.formulaToL3String(a.getMath()))
+                   for e in model.getListOfEvents() for a in e.getListOfEventAssignments())
+    assert [(t, state) for t, state, _ in jumps] == sorted((t, state) for t, state, _ in in_run)
+    patch = [formula for _, state, formula in jumps if state == "lidocaine_patch_on"]
+    assert patch[:2] == ["lidocaine_patch_on + 1", "lidocaine_patch_on + -1"]
+
+
+def test_comparison_fails_when_a_dose_is_lost(painloop_runs: dict) -> None:
+    """Removing one duloxetine dose event from the SBML makes the engines disagree."""
+    sc, ds = _painloop(painloop_runs, "dosed")
+    doc = libsbml.readSBMLFromString(to_sbml(sc))
+    model = doc.getModel()
+    victim = next(e.getId() for e in model.getListOfEvents()
+                  if any(a.getVariable() == "duloxetine_gut" for a in e.getListOfEventAssignments()))
+    model.removeEvent(victim)
+    states, days = roadrunner_states(libsbml.writeSBMLToString(doc), sc)
+    diffs = relative_differences(ds, states, days)
+    assert diffs["duloxetine_central"] > REL_TOL, _worst(diffs)
 
 
 def test_antimony_text_has_the_model() -> None:

@@ -24,6 +24,10 @@ Layout of the SBML model (model time unit: hour):
   ``assignmentRule``s, so that another engine can report them too; a rate rule
   refers to them where its expression contains theirs verbatim, otherwise the
   expression is inlined (both are exactly the solver's expression);
+* every dose of the scenario's drug treatments is an SBML ``event`` at its
+  exact time (trigger ``time + t_start >= dose time``): the amount is added
+  to the drug's depot state (a patch raises the worn-patch state at
+  application and lowers it at removal), as the solver's dose jumps do;
 * SBML ``time`` starts at 0 at the start of the simulated history: painloop's
   time (hours since day 0, 00:00) is ``time + t_start`` with the constant
   ``t_start = -24 * history_days`` hours, so a simulation from ``time = 0`` to
@@ -46,7 +50,7 @@ import sympy as sp
 from .. import DISCLAIMER, __version__
 from ..model import system
 from ..scenario import Scenario, scenario_inputs
-from ..scenario._inputs import SCHEDULE_KEYS
+from ..scenario._inputs import SCHEDULE_KEYS, dose_schedule
 
 __all__ = ["SympyNamespace", "SymVec", "SymbolicModel", "symbolic_model", "sbml_infix", "to_sbml", "to_antimony",
            "write_sbml", "write_antimony", "validate_sbml", "T_START"]
@@ -378,6 +382,10 @@ def symbolic_model(scenario: Scenario, params: Mapping[str, float] | None = None
     rule_info: dict[str, QuantityInfo] = {}
     rules: list[tuple[str, Any]] = []
     for name, expr in c.u.items():
+        if name in q:  # an input passed through unchanged (e.g. ``treated``) is already a parameter
+            if _sym(expr) != q[name]:
+                raise ValueError(f"time-dependent input {name!r} shadows the scenario input of the same name")
+            continue
         unit, meaning = _INPUT_INFO.get(name, ("", "time-dependent input"))
         rule_info[name] = QuantityInfo(name, None, unit, meaning, "computed: painloop.model.system.context",
                                        "inputs", "input rule")
@@ -697,8 +705,45 @@ def to_sbml(scenario: Scenario, params: Mapping[str, float] | None = None) -> st
         if unknown:
             raise ValueError(f"rate rule of {name} refers to unknown ids {sorted(unknown)}")
         _check(rule.setMath(ast), f"set the math of the rate rule of {name}")
+    _add_dose_events(model, scenario)
 
     return libsbml.writeSBMLToString(doc)
+
+
+def _dose_groups(scenario: Scenario) -> list[tuple[float, dict[str, float]]]:
+    """Doses of the simulated period grouped by time: (painloop time h, {state: jump}), in time order."""
+    t_start, t_end = -24.0 * scenario.history_days, 24.0 * scenario.duration_days
+    groups: dict[float, dict[str, float]] = {}
+    for t, state, amount in dose_schedule(scenario):
+        if t_start - 1e-9 <= t < t_end - 1e-9:
+            jumps = groups.setdefault(float(t), {})
+            jumps[state] = jumps.get(state, 0.0) + amount
+    return sorted(groups.items())
+
+
+def _add_dose_events(model, scenario: Scenario) -> None:
+    """One SBML event per dose time: ``state = state + amount`` for each drug state dosed at that time.
+
+    The trigger is false at time 0 (``initialValue`` false), so a dose at the
+    very start of the simulation fires at once, as in the solver.
+    """
+    libsbml = _libsbml()
+    for k, (t_dose, jumps) in enumerate(_dose_groups(scenario)):
+        event = model.createEvent()
+        _check(event.setId(f"dose_{k}"), f"set the id of dose event {k}")
+        _check(event.setUseValuesFromTriggerTime(True), f"set useValuesFromTriggerTime of dose {k}")
+        listing = ", ".join(f"{state} {amount:+g}" for state, amount in jumps.items())
+        event.setName(f"dose at t = {t_dose:g} h: {listing}")
+        trigger = event.createTrigger()
+        _check(trigger.setInitialValue(False), f"set the trigger initial value of dose {k}")
+        _check(trigger.setPersistent(True), f"set the trigger persistence of dose {k}")
+        _check(trigger.setMath(_math(f"time + {T_START} >= {_number(sp.Float(t_dose))}", f"dose event {k}")),
+               f"set the trigger of dose {k}")
+        for state, amount in jumps.items():
+            assignment = event.createEventAssignment()
+            _check(assignment.setVariable(state), f"set the variable of dose {k}")
+            _check(assignment.setMath(_math(f"{state} + {_number(sp.Float(amount))}", f"dose event {k}")),
+                   f"set the assignment of dose {k}")
 
 
 def validate_sbml(text: str, units: bool = True) -> list[tuple[str, int, str]]:
