@@ -146,7 +146,7 @@ def test_explore_renders_plots_notice_and_disclaimer(app_url, page):
     assert 0.0 <= nrs <= 10.0
     pain = pain_trace(page)
     assert len(pain) == 365 and abs(sum(pain[-7:]) / 7 - nrs) < 0.3
-    assert page.get_by_text("Treatments: not available yet in this version").is_visible()
+    assert page.locator(".st-key-dosing_plot").count() == 0  # untreated by default: no dosing panel
     assert page.get_by_text("not a medical device").first.is_visible()
     diagram = page.locator(".st-key-loop_diagram .js-plotly-plot")
     arrows = diagram.evaluate("gd => gd.layout.annotations.filter(a => a.showarrow).map(a => a.arrowwidth)")
@@ -177,6 +177,23 @@ def test_moving_the_stress_slider_changes_the_pain_plot(app_url, page):
     page.screenshot(path=str(ARTIFACTS / "explore-high-stress.png"))
     assert after_nrs > before_nrs + 0.5, (before_nrs, after_nrs)
     assert sum(after_trace[-7:]) > sum(before_trace[-7:])
+
+
+def test_choosing_a_treatment_adds_dosing_and_side_effect_panels_and_lowers_pain(app_url, page):
+    open_explore(page, app_url)
+    before_nrs = float(metric(page, "Mean NRS, last week"))
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Treatment").click()
+    page.get_by_role("option", name="duloxetine (SNRI) 60 mg once daily").click()
+    page.wait_for_selector(".st-key-dosing_plot .js-plotly-plot .main-svg", timeout=240_000)
+    wait_idle(page)
+    names = page.locator(".st-key-dosing_plot .js-plotly-plot").evaluate("gd => gd._fullData.map(t => t.name)")
+    assert any(n.startswith("duloxetine") for n in names), names
+    effects = page.locator(".st-key-side_effect_plot .js-plotly-plot").evaluate("gd => gd._fullData.map(t => t.name)")
+    assert any(n.startswith("nausea") for n in effects), effects
+    assert page.get_by_text("not a dosing recommendation").first.is_visible()
+    after_nrs = float(metric(page, "Mean NRS, last week"))
+    page.screenshot(path=str(ARTIFACTS / "explore-duloxetine.png"))
+    assert after_nrs < before_nrs - 0.3, (before_nrs, after_nrs)
 
 
 def test_uploading_the_example_diary_shows_its_plot(app_url, page):

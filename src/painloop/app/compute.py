@@ -57,6 +57,42 @@ LOOP_WINDOW_DAYS = 28.0
 
 LOOP_GAINS: tuple[str, ...] = tuple(p.name for p in loop_module.PARAMS)
 
+TREATMENT_START_DAY = 30
+"""Day of the reported period on which the chosen treatment starts (the first month shows the untreated course)."""
+
+TREATMENTS: dict[str, object] = {
+    "none": None,
+    "duloxetine (SNRI) 60 mg once daily": "duloxetine 60 mg qd from day {d}",
+    "amitriptyline (TCA) 25 mg at night": "amitriptyline 25 mg qhs from day {d}",
+    "pregabalin 150 mg twice daily": "pregabalin 150 mg bid from day {d}",
+    "gabapentin 600 mg three times daily": "gabapentin 600 mg tid from day {d}",
+    "tramadol 50 mg four times daily": "tramadol 50 mg qid from day {d}",
+    "lidocaine 5 % patch, 12 h on / 12 h off": "lidocaine_5pct_patch 1 patches daily from day {d}",
+    "capsaicin 8 % patch, single application": "capsaicin_8pct_patch 1 patches once at day {d}",
+    "cognitive behavioural therapy (10 weeks)": {"therapy": "cbt", "end_day": 70},
+    "exercise programme (12 weeks)": {"therapy": "exercise", "end_day": 84},
+    "sleep hygiene programme (6 weeks)": {"therapy": "sleep_hygiene", "end_day": 42},
+    "TENS, two 30 min sessions a day": {"therapy": "tens"},
+}
+"""Treatment choices of the Explore page: typical regimens of published trials, shown to illustrate the model's
+mechanisms (not a dosing recommendation). Strings are regimens (``{d}`` = start day); dicts are therapy programmes
+whose ``end_day`` counts from the start day."""
+
+
+def treatment_entry(choice: str, start_day: int = TREATMENT_START_DAY) -> object | None:
+    """The scenario ``treatments`` entry of an Explore treatment choice, starting on ``start_day``."""
+    if choice not in TREATMENTS:
+        raise ValueError(f"treatment must be one of {list(TREATMENTS)}, got {choice!r}")
+    spec = TREATMENTS[choice]
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return spec.format(d=start_day)
+    entry = {**spec, "start_day": start_day}
+    if "end_day" in entry:
+        entry["end_day"] = start_day + entry["end_day"]
+    return entry
+
 
 @dataclass(frozen=True)
 class LoopEdge:
@@ -89,7 +125,8 @@ class ExploreSettings:
 
     ``severity`` 0-1 (ignored for cause ``none``), ``stress`` external life
     stress 0-2 (constant over the run), ``hours_in_bed`` h per night,
-    ``duration_days`` one of :data:`DURATIONS_DAYS`.
+    ``duration_days`` one of :data:`DURATIONS_DAYS`, ``treatment`` a key of
+    :data:`TREATMENTS` (started on day :data:`TREATMENT_START_DAY`).
     """
 
     cause: str = "diabetes"
@@ -97,6 +134,7 @@ class ExploreSettings:
     stress: float = 0.1
     hours_in_bed: float = 8.0
     duration_days: int = 365
+    treatment: str = "none"
 
 
 @dataclass
@@ -131,6 +169,8 @@ def explore_scenario(settings: ExploreSettings) -> Scenario:
         sleep={**data["sleep"], "hours_in_bed": float(settings.hours_in_bed), "nights": []},
         output={"every_hours": OUTPUT_EVERY_HOURS},
     )
+    entry = treatment_entry(settings.treatment)
+    data["treatments"] = [entry] if entry is not None else []
     return parse_scenario(data, "from the Explore controls")
 
 
@@ -216,7 +256,10 @@ def explore_figures(result: ExploreResult) -> dict[str, go.Figure]:
     from .figures import loop_diagram
 
     ds = result.ds
+    treated = {"dosing": figures.dosing_figure(ds), "side_effects": figures.side_effect_figure(ds)} \
+        if result.scenario.treatments else {}
     return {
+        **treated,
         "pain": figures.pain_figure(ds),
         "loops": loop_diagram(result),
         "cortisol": figures.cortisol_figure(ds),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 import yaml
 
-from painloop.app.compute import (CAUSE_LABELS, CAUSE_TYPES, DURATIONS_DAYS, ExploreResult, ExploreSettings,
-                                  ResultCache, explore_figures, run_explore, warm_up)
+from painloop.app.compute import (CAUSE_LABELS, CAUSE_TYPES, DURATIONS_DAYS, TREATMENT_START_DAY, TREATMENTS,
+                                  ExploreResult, ExploreSettings, ResultCache, explore_figures, run_explore, warm_up)
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,8 +34,11 @@ def _controls() -> ExploreSettings:
                           help="time in bed per night, h")
         duration = st.segmented_control("Duration (days)", DURATIONS_DAYS, default=365, key="duration_days",
                                         persist_state="session", required=True)
+        treatment = st.selectbox("Treatment", list(TREATMENTS), index=0, key="treatment", persist_state="session",
+                                 help=f"starts on day {TREATMENT_START_DAY}; typical regimens of published trials, "
+                                      "to illustrate the mechanisms — not a dosing recommendation")
     return ExploreSettings(cause=cause, severity=float(severity), stress=float(stress), hours_in_bed=float(hours),
-                           duration_days=int(duration or 365))
+                           duration_days=int(duration or 365), treatment=treatment)
 
 
 def _result(settings: ExploreSettings) -> tuple[ExploreResult, dict]:
@@ -59,7 +62,9 @@ def render() -> None:
     """Controls in the sidebar; metrics, loop diagram and the report's figures in the page."""
     st.title("Explore")
     settings = _controls()
-    st.info("Treatments: not available yet in this version")
+    if settings.treatment != "none":
+        st.info(f"Treatment from day {TREATMENT_START_DAY}: {settings.treatment}. An illustration of what the model's "
+                "mechanisms do — not a dosing recommendation and not medical advice.")
     result, figs = _result(settings)
     if not result.solver_ok:
         st.error("The solver did not reach the end of this simulation; the results below are incomplete.")
@@ -70,6 +75,10 @@ def render() -> None:
     c3.metric("Depression, last week (0-1)", f"{s['depression_last_week']:.2f}")
     c4.metric("Central sensitization, last week", f"{s['sens_central_last_week']:.2f}")
     st.plotly_chart(figs["pain"], key="pain_plot")
+    if "dosing" in figs:
+        left, right = st.columns(2)
+        left.plotly_chart(figs["dosing"], key="dosing_plot")
+        right.plotly_chart(figs["side_effects"], key="side_effect_plot")
     st.plotly_chart(figs["loops"], key="loop_diagram")
     st.caption("Each loop arrow's width is the pain that direction of the loop carries in this run: the mean NRS "
                "minus the mean NRS of the same run with that loop gain set to 0, all computed in the same batched "
