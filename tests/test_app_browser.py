@@ -206,7 +206,17 @@ def test_uploading_the_example_diary_shows_its_plot(app_url, page):
     plotted = page.locator(".st-key-diary_plot .js-plotly-plot").evaluate(
         "gd => Array.from(gd._fullData[0].y).filter(v => v !== null && !Number.isNaN(v)).length")
     assert plotted == len(read_diary_csv(example_diary_path()))
-    assert page.get_by_text("Fitting a personal model to it is not available yet").is_visible()
+    page.get_by_role("button", name="Fit my personal model").click()
+    page.wait_for_selector(".st-key-twin_whatif_plot .js-plotly-plot .main-svg", timeout=300_000)
+    wait_idle(page)
+    fit = page.locator(".st-key-twin_fit_plot .js-plotly-plot").evaluate(
+        "gd => gd._fullData.map(t => [t.name, Array.from(t.y).filter(v => v !== null && !Number.isNaN(v)).length])")
+    assert ["your diary", plotted] in fit, fit
+    assert any(name == "personal model" and n > 0 for name, n in fit), fit
+    changes = page.locator(".st-key-twin_whatif_plot .js-plotly-plot").evaluate("gd => Array.from(gd._fullData[0].x)")
+    assert changes == ["sleep +1h", "stress -30%", "start cbt", "exercise 3x/week"], changes
+    pathways = page.locator(".st-key-twin_drivers_plot .js-plotly-plot").evaluate("gd => Array.from(gd._fullData[0].y)")
+    assert {"sleep", "stress"} <= set(pathways), pathways
     assert page.locator('[data-testid="stAlert"]').filter(has_text="could not be read").count() == 0
     assert page.get_by_text("not a medical device").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "diary-example.png"))

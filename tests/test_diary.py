@@ -146,3 +146,42 @@ def test_example_diary_matches_its_generator():
     assert list(fresh["date"]) == list(shipped["date"])
     assert (fresh["pain"].to_numpy() == shipped["pain"].to_numpy()).mean() >= 0.9
     assert np.abs(fresh["sleep_hours"].to_numpy() - shipped["sleep_hours"].to_numpy()).max() <= 0.3
+
+
+def test_all_columns_times_timezones_medication_and_notes():
+    frame = read("date,pain,sleep_hours,sleep_quality,stress,mood,activity,medication,notes\n"
+                 "2024-01-01T20:30+01:00,5,7,6,3,5,30,pregabalin 75 mg bid; Duloxetine 60 mg,\"bad day, rain\"\n"
+                 "2024-01-01 08:00,4,,,,,,,\n"
+                 "2024-01-02,3,8,7,2,6,45,lidocaine_5pct_patch 2 patches,\n")
+    assert list(frame.columns) == ["date", "pain", "sleep_hours", "sleep_quality", "stress", "mood", "activity",
+                                   "medication", "notes"]
+    assert list(frame["date"].dt.strftime("%Y-%m-%d %H:%M")) == ["2024-01-01 08:00", "2024-01-01 20:30",
+                                                                  "2024-01-02 00:00"]
+    assert frame["medication"].tolist() == ["", "pregabalin 75 mg bid; duloxetine 60 mg qd",
+                                            "lidocaine_5pct_patch 2 patches qd"]
+    assert frame["notes"].tolist() == ["", "bad day, rain", ""]
+    assert frame["activity"].tolist()[1:] == [30.0, 45.0]
+
+
+@pytest.mark.parametrize("cell,words", [
+    ("aspirin 100 mg", "unknown medication 'aspirin'; known: duloxetine"),
+    ("pregabalin", "cannot read medication 'pregabalin'; expected"),
+    ("pregabalin 900 mg", "at most 300 mg"),
+    ("duloxetine 2 patches", "dosed in mg"),
+])
+def test_bad_medication_names_row_and_field(cell, words):
+    found = problems(f"date,pain,medication\n2024-01-01,5,\n2024-01-02,4,{cell}\n")
+    assert [(r, f) for r, f, _ in found] == [(3, "medication")]
+    assert words in found[0][2]
+
+
+def test_duplicate_timestamps_and_bad_times():
+    found = problems("date,pain\n2024-01-01T08:00,5\n2024-01-01T08:00:00,4\n2024-01-01T25:00,3\n")
+    assert [(r, f) for r, f, _ in found] == [(3, "date"), (4, "date")]
+    assert "duplicate timestamp 2024-01-01T08:00:00 (also in row 2)" in found[0][2]
+
+
+@pytest.mark.parametrize("field,value", [("sleep_quality", "11"), ("activity", "2000"), ("activity", "-5")])
+def test_new_numeric_fields_out_of_range(field, value):
+    found = problems(f"date,pain,{field}\n2024-01-01,5,{value}\n")
+    assert [(r, f) for r, f, _ in found] == [(2, field)] and "out of range" in found[0][2]

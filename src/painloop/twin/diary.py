@@ -1,20 +1,32 @@
 """Reading a personal pain diary from a CSV file, with messages that name the row and field at fault.
 
-File format (UTF-8 text, comma-separated, one header row, one row per day):
+File format (UTF-8 text, comma-separated, one header row, one row per entry):
 
-============  ========  ==========================================================
-column        required  meaning and allowed values
-============  ========  ==========================================================
-date          yes       calendar date, ISO 8601 (e.g. ``2024-03-01``); each once
-pain          yes       average pain that day, numeric rating scale 0-10
-sleep_hours   no        hours slept the night before, 0-24 h
-stress        no        self-rated stress that day, 0 (none) to 10 (extreme)
-mood          no        self-rated mood that day, 0 (worst) to 10 (best)
-============  ========  ==========================================================
+=============  ========  =====================================================================
+column         required  meaning and allowed values
+=============  ========  =====================================================================
+date           yes       ISO 8601 date (``2024-03-01``), optionally with a time and a timezone
+                         (``2024-03-01T20:30``, ``2024-03-01 20:30+01:00``, ``…Z``); each
+                         timestamp once. The clock time as written (local time) is kept; the
+                         timezone offset is checked and dropped.
+pain           yes       average pain (or pain at that time), numeric rating scale 0-10
+sleep_hours    no        hours slept the night before, 0-24 h
+sleep_quality  no        self-rated sleep quality, 0 (worst) to 10 (best)
+stress         no        self-rated stress that day, 0 (none) to 10 (extreme)
+mood           no        self-rated mood that day, 0 (worst) to 10 (best)
+activity       no        minutes of physical activity (0-1440), or a 0-10 rating when every
+                         value in the column is at most 10
+medication     no        what was taken that day: ``<drug> <amount> mg|patches [qd|bid|tid|qid|
+                         qhs|q<N>h]`` (default qd), several separated by ``;`` or ``+``, e.g.
+                         ``pregabalin 75 mg bid; duloxetine 60 mg``; drug names from
+                         :data:`painloop.treatments.DRUGS`; an empty cell means none
+notes          no        free text
+=============  ========  =====================================================================
 
 Optional cells may be left empty; ``pain`` may not. Days without an entry are
-simply absent (rows need not be in date order). Rows are numbered as in a
-spreadsheet: the header is row 1 and the first day is row 2.
+simply absent (rows need not be in date order); several entries on one day
+(different times) are allowed and averaged by the twin. Rows are numbered as
+in a spreadsheet: the header is row 1 and the first entry is row 2.
 
 The package ships a *synthetic* example diary,
 ``painloop/twin/data/example_diary.csv`` (see :func:`example_diary_path`).
@@ -34,6 +46,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -41,13 +54,19 @@ from typing import IO, Union
 
 import pandas as pd
 
+from ..treatments import DRUGS
+from ..treatments.catalogue import ORAL_FREQUENCIES
+
 REQUIRED = ("date", "pain")
-OPTIONAL = ("sleep_hours", "stress", "mood")
+OPTIONAL = ("sleep_hours", "sleep_quality", "stress", "mood", "activity", "medication", "notes")
+TEXT_COLUMNS = ("medication", "notes")
 RANGES: dict[str, tuple[float, float, str]] = {
     "pain": (0.0, 10.0, "NRS"),
     "sleep_hours": (0.0, 24.0, "h"),
+    "sleep_quality": (0.0, 10.0, "rating"),
     "stress": (0.0, 10.0, "rating"),
     "mood": (0.0, 10.0, "rating"),
+    "activity": (0.0, 1440.0, "minutes per day, or a 0-10 rating"),
 }
 """Allowed closed range and unit of each numeric column."""
 
@@ -61,9 +80,10 @@ class Problem:
     row: int
     field: str
     message: str
+    where: str = "row"
 
     def __str__(self) -> str:
-        where = "file" if self.row == 0 else f"row {self.row}"
+        where = "file" if self.row == 0 else f"{self.where} {self.row}"
         return f"{where}, field '{self.field}': {self.message}" if self.field else f"{where}: {self.message}"
 
 
@@ -121,14 +141,78 @@ def _number(text: str, row: int, field: str, problems: list[Problem], required: 
     return value
 
 
+@dataclass(frozen=True)
+class Medication:
+    """One medication entry of a diary day: drug, amount per dose (the drug's dose unit) and dosing interval (h)."""
+
+    drug: str
+    amount: float
+    unit: str
+    every_hours: float
+
+    def __str__(self) -> str:
+        freq = {24.0: "qd", 12.0: "bid", 8.0: "tid", 6.0: "qid"}.get(self.every_hours, f"q{self.every_hours:g}h")
+        return f"{self.drug} {self.amount:g} {self.unit} {freq}"
+
+
+_MED = re.compile(r"^(?P<drug>[a-z][a-z_0-9]*)\s+(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>mg|patch|patches)"
+                  r"(?:\s+(?P<freq>qd|od|daily|qhs|bid|tid|qid|q(?P<qh>\d+(?:\.\d+)?)h))?$", re.IGNORECASE)
+MEDICATION_FORMAT = ("'<drug> <amount> mg|patches [qd|bid|tid|qid|qhs|q<N>h]', several separated by ';', "
+                     "e.g. 'pregabalin 75 mg bid; duloxetine 60 mg'")
+
+
+def parse_medication(text: str) -> list[Medication]:
+    """Parse a medication cell (format in the module docstring); raise ``ValueError`` saying what is allowed."""
+    out: list[Medication] = []
+    for item in re.split(r"[;+]", text):
+        item = " ".join(item.strip().split())
+        if not item:
+            continue
+        m = _MED.match(item)
+        if m is None:
+            raise ValueError(f"cannot read medication {item!r}; expected {MEDICATION_FORMAT}")
+        name = m["drug"].lower()
+        if name not in DRUGS:
+            raise ValueError(f"unknown medication {name!r}; known: {', '.join(DRUGS)}")
+        drug = DRUGS[name]
+        unit = "mg" if m["unit"].lower() == "mg" else "patches"
+        if unit != drug.dose_unit:
+            raise ValueError(f"{name} is dosed in {drug.dose_unit}, not {unit}")
+        amount = float(m["amount"])
+        if not 0.0 < amount <= drug.max_single_dose:
+            raise ValueError(f"{name} {amount:g} {unit} is outside the allowed range: more than 0 and at most "
+                             f"{drug.max_single_dose:g} {unit} per dose")
+        freq = (m["freq"] or "qd").lower()
+        every = float(m["qh"]) if m["qh"] else ORAL_FREQUENCIES[freq]
+        if not 1.0 <= every <= 24.0:
+            raise ValueError(f"dosing interval q{every:g}h is outside 1-24 h")
+        out.append(Medication(name, amount, unit, every))
+    return out
+
+
+def parse_timestamp(text: str) -> dt.datetime:
+    """An ISO 8601 date or date-time as a naive local date-time (timezone offset dropped); ``ValueError`` if not."""
+    text = text.strip()
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+    except ValueError:
+        pass
+    if len(text) < 16 or text[10] not in "T ":
+        raise ValueError(text)
+    stamp = dt.datetime.fromisoformat(text)
+    return stamp.replace(tzinfo=None)
+
+
 def read_diary_csv(source: Source) -> pd.DataFrame:
     """Read and validate a pain diary CSV (format in the module docstring).
 
     ``source`` is a path, a binary or text file object (such as an uploaded
     file) or the raw bytes. Returns a DataFrame sorted by date with columns
-    ``date`` (``datetime64``, one row per day), ``pain`` (NRS 0-10) and those
-    of ``sleep_hours`` (h), ``stress`` and ``mood`` (ratings 0-10) present in
-    the file (empty cells as NaN). Raises :class:`DiaryError` listing every
+    ``date`` (``datetime64``, local time, 00:00 for a date without time),
+    ``pain`` (NRS 0-10) and those of the optional columns present in the
+    file, in the order of the module docstring: numbers as floats (empty
+    cells as NaN), ``medication`` normalised to ``'<drug> <amount> <unit>
+    <freq>'`` items joined by ``'; '`` (empty: none) and ``notes`` as text. Raises :class:`DiaryError` listing every
     problem found, each with its row (header = row 1) and field.
     """
     text = _read_text(source)
@@ -158,7 +242,7 @@ def read_diary_csv(source: Source) -> pd.DataFrame:
 
     columns = [c for c in allowed if c in header]
     records: dict[str, list] = {c: [] for c in columns}
-    seen: dict[dt.date, int] = {}
+    seen: dict[dt.datetime, int] = {}
     for i in range(header_at + 1, len(rows)):
         cells, row = rows[i], i + 1
         if not any(c.strip() for c in cells):
@@ -169,19 +253,33 @@ def read_diary_csv(source: Source) -> pd.DataFrame:
         values = dict(zip(header, cells))
         raw_date = values["date"].strip()
         try:
-            day = dt.date.fromisoformat(raw_date)
+            stamp = parse_timestamp(raw_date)
         except ValueError:
-            problems.append(Problem(row, "date", f"{raw_date!r} is not an ISO 8601 date (YYYY-MM-DD)"
+            problems.append(Problem(row, "date", f"{raw_date!r} is not an ISO 8601 date (YYYY-MM-DD, optionally with "
+                                    f"a time and timezone such as 2024-03-01T20:30+01:00)"
                                     if raw_date else "value is missing (required)"))
-            day = None
-        if day is not None:
-            if day in seen:
-                problems.append(Problem(row, "date", f"duplicate date {day.isoformat()} (also in row {seen[day]})"))
+            stamp = None
+        if stamp is not None:
+            if stamp in seen:
+                what = "date" if len(raw_date) <= 10 else "timestamp"
+                shown = stamp.date().isoformat() if what == "date" else stamp.isoformat()
+                problems.append(Problem(row, "date", f"duplicate {what} {shown} (also in row {seen[stamp]})"))
             else:
-                seen[day] = row
-        records["date"].append(day)
+                seen[stamp] = row
+        records["date"].append(stamp)
         for name in columns[1:]:
-            records[name].append(_number(values[name], row, name, problems, required=name == "pain"))
+            if name == "medication":
+                text = " ".join(values[name].split())
+                try:
+                    meds = parse_medication(text)
+                except ValueError as e:
+                    problems.append(Problem(row, name, str(e)))
+                    meds = []
+                records[name].append("; ".join(str(m) for m in meds))
+            elif name in TEXT_COLUMNS:
+                records[name].append(values[name].strip())
+            else:
+                records[name].append(_number(values[name], row, name, problems, required=name == "pain"))
     if problems:
         raise DiaryError(problems)
     if not records["date"]:

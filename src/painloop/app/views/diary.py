@@ -1,11 +1,22 @@
-"""My diary page: upload a pain diary CSV, get it validated and plotted. Fitting a personal model is not available yet."""
+"""My diary page: upload a pain diary (CSV or FHIR JSON), get it validated and plotted, fit a personal model to it.
+
+The fit, forecast and what-if run on this machine (nothing is sent anywhere); they take about half a minute.
+"""
 
 from __future__ import annotations
+
+import hashlib
 
 import streamlit as st
 
 from painloop.app.figures import diary_figure
-from painloop.twin import DiaryError, example_diary_path, read_diary_csv
+from painloop.twin import DiaryError, compare, drivers, example_diary_path, fit_twin, forecast, read_diary
+from painloop.twin.report import drivers_figure, fit_figure, forecast_figure, whatif_figure
+
+WHATIF_CHANGES: tuple[str, ...] = ("sleep +1h", "stress -30%", "start cbt", "exercise 3x/week")
+"""Changes compared with "as is" on this page (the CLI takes any, see `painloop twin whatif --help`)."""
+
+FORECAST_WEEKS = 8
 
 FORMAT_HELP = """\
 One row per day, UTF-8 CSV with a header row:
@@ -17,25 +28,29 @@ One row per day, UTF-8 CSV with a header row:
 | `sleep_hours` | no | hours slept, 0-24 |
 | `stress` | no | self-rated stress, 0-10 |
 | `mood` | no | self-rated mood, 0 (worst) to 10 (best) |
+| `medication` | no | e.g. `pregabalin 75 mg bid` (names from `painloop treatments`) |
+
+A FHIR R4 Bundle (JSON) of pain (LOINC 72514-3) and sleep Observations is read too.
 """
 
 
 def render() -> None:
     """Uploader, format help, and either the diary plot or the validation errors."""
     st.title("My diary")
-    st.info("Fitting a personal model to your diary is not available yet in this version. "
-            "You can already check that a diary file is readable and see it plotted.")
+    st.info("Upload a diary to check it, see it plotted and fit a personal model to it. Everything runs on this "
+            "machine; nothing is sent anywhere.")
     with st.expander("Diary file format", expanded=False):
         st.markdown(FORMAT_HELP)
         st.download_button("Download the example diary (synthetic, generated from the model)",
                            data=example_diary_path().read_bytes(), file_name="example_diary.csv", mime="text/csv")
         st.caption("The example contains no data from any person: it is the simulated diabetic patient of the "
                    "built-in scenario 'diabetes-calm', daily mean pain plus noise, with some days missing.")
-    upload = st.file_uploader("Pain diary (CSV)", type=["csv"], key="diary_upload")
+    upload = st.file_uploader("Pain diary (CSV or FHIR JSON)", type=["csv", "json"], key="diary_upload")
     if upload is None:
         return
+    kind = "fhir" if upload.name.lower().endswith(".json") else "csv"
     try:
-        diary = read_diary_csv(upload.getvalue())
+        diary = read_diary(upload.getvalue(), kind)
     except DiaryError as e:
         st.error(f"**{upload.name} could not be read.** Please fix these problems and upload again:\n\n"
                  + "\n".join(f"- {p}" for p in e.problems[:10])
@@ -50,6 +65,39 @@ def render() -> None:
         c3.metric("Mean sleep (h)", f"{diary['sleep_hours'].mean():.1f}")
     st.caption(f"From {first} to {last}.")
     st.plotly_chart(diary_figure(diary), key="diary_plot")
-    st.info("This is your diary as uploaded. Fitting a personal model to it is not available yet.")
     with st.expander("Table"):
         st.dataframe(diary.assign(date=diary["date"].dt.date), hide_index=True)
+    _personal_model(diary, hashlib.sha256(upload.getvalue()).hexdigest())
+
+
+def _personal_model(diary, key: str) -> None:
+    """Fit button; then the fit, what drives the pain and the what-if forecasts (kept for this upload)."""
+    st.header("Personal model")
+    st.caption("A model of the same kind as Explore's, with five personal factors fitted to this diary "
+               "(maximum a posteriori with a Laplace approximation of the uncertainty). It assumes diabetic "
+               "neuropathy as the cause. Research and education only — not medical advice.")
+    results = st.session_state.setdefault("twin_results", {})
+    if key not in results:
+        if not st.button("Fit my personal model (about half a minute)", key="fit_twin"):
+            return
+        bar = st.progress(0.0, text="Fitting…")
+        try:
+            twin = fit_twin(diary, progress=lambda f: bar.progress(min(1.0, f), text=f"Fitting… {f:.0%}"))
+        except (DiaryError, RuntimeError) as e:
+            bar.empty()
+            st.error(f"The personal model could not be fitted: {e}")
+            return
+        bar.progress(1.0, text="Forecasting what-if changes…")
+        fc = forecast(twin, list(WHATIF_CHANGES), weeks=FORECAST_WEEKS)
+        results[key] = (twin, fc, compare(fc), drivers(twin))
+        bar.empty()
+    twin, fc, cmp, drv = results[key]
+    st.plotly_chart(fit_figure(twin), key="twin_fit_plot")
+    left, right = st.columns(2)
+    left.plotly_chart(drivers_figure(drv), key="twin_drivers_plot")
+    right.plotly_chart(whatif_figure(cmp), key="twin_whatif_plot")
+    st.plotly_chart(forecast_figure(fc), key="twin_forecast_plot")
+    table = cmp.rename(columns={"nrs_mean": "mean NRS", "change_vs_as_is": "change vs as is"})
+    st.dataframe(table, hide_index=True)
+    st.caption(f"Forecasts {FORECAST_WEEKS} weeks ahead; bands are 90 % credible intervals over the personal factors. "
+               "For a different change use `painloop twin whatif`. These are model scenarios, not advice.")
