@@ -45,3 +45,13 @@ def no_cause(xp: Any, t: Any, q: dict, p: dict) -> dict:
 
 
 NONE = Cause("none", "No cause (healthy nerves)", "reference person without nerve injury", (), no_cause)
+
+
+def since(xp: Any, t: Any, starts: Any, edge_h: float) -> Any:
+    """Smooth count of the events (hours in ``starts``, summed over the first axis) that have begun by ``t``."""
+    return xp.sum(sig(xp, (t - starts) / edge_h), axis=0)
+
+
+def episodes(xp: Any, t: Any, starts: Any, length_h: Any, edge_h: float) -> Any:
+    """Smooth indicator (summed over events) of being within ``length_h`` hours after an event start."""
+    return xp.sum(window(xp, t, starts, starts + length_h, edge_h), axis=0)

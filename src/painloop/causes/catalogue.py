@@ -11,13 +11,24 @@ from typing import Any
 
 from ..model._declare import params
 from ._base import NONE, Cause, sig, window
+from .chronic import CHARCOT_MARIE_TOOTH, ERYTHROMELALGIA, IDIOPATHIC
+from .immune import GUILLAIN_BARRE, MULTIPLE_SCLEROSIS, RHEUMATOID_ARTHRITIS
+from .toxic_metabolic import ALCOHOL, B1_DEFICIENCY, B12_DEFICIENCY, TOXIN
 
 _EDGE_H = 6.0
 
 
 def _diabetes(xp: Any, t: Any, q: dict, p: dict) -> dict:
-    """Damage accrues while glycaemia is above normal; hyperglycaemia also impairs regeneration."""
-    excess = xp.maximum(q["hba1c"] - p["dm_hba1c_ref"], 0.0)
+    """Damage accrues while glycaemia is above normal; hyperglycaemia also impairs regeneration.
+
+    With glucose control (``control_h``, ``hba1c_control`` in ``q``) HbA1c moves to the controlled value
+    over the months red cells take to turn over.
+    """
+    hba1c = q["hba1c"]
+    if "control_h" in q:
+        reached = 1.0 - xp.exp(-xp.maximum(t - q["control_h"], 0.0) / (24.0 * p["dm_control_days"]))
+        hba1c = hba1c + (q["hba1c_control"] - hba1c) * reached
+    excess = xp.maximum(hba1c - p["dm_hba1c_ref"], 0.0)
     on = sig(xp, (t - q["onset_h"]) / 24.0)
     return {
         "injury_rate": on * q["severity"] * p["dm_k_injury"] * excess,
@@ -27,13 +38,22 @@ def _diabetes(xp: Any, t: Any, q: dict, p: dict) -> dict:
 
 
 def _shingles(xp: Any, t: Any, q: dict, p: dict) -> dict:
-    """Acute zoster: weeks of viral ganglionitis; regeneration falls with age, so PHN persists in the old."""
+    """Acute zoster: weeks of viral ganglionitis; regeneration falls with age, so PHN persists in the old.
+
+    Prior vaccination (``hz_vaccinated``) lowers the severity of a breakthrough episode; an antiviral
+    started within 72 h of the rash (``hz_antiviral``) attenuates the acute injury and inflammation.
+    """
     acute = window(xp, t, q["onset_h"], q["onset_h"] + 24.0 * p["hz_acute_days"], _EDGE_H)
     age_excess = xp.maximum(q["age"] - p["hz_age_ref"], 0.0)
+    severity = q["severity"]
+    if "hz_vaccinated" in q:
+        severity = severity * (1.0 - p["hz_vaccine_severity"] * q["hz_vaccinated"])
+    if "hz_antiviral" in q:
+        severity = severity * (1.0 - p["hz_antiviral_injury"] * q["hz_antiviral"])
     return {
-        "injury_rate": q["severity"] * p["hz_k_injury"] * acute,
+        "injury_rate": severity * p["hz_k_injury"] * acute,
         "regen_capacity": 1.0 / (1.0 + age_excess / p["hz_age_scale"]),
-        "infl_drive": q["severity"] * p["hz_infl"] * acute,
+        "infl_drive": severity * p["hz_infl"] * acute,
     }
 
 
@@ -86,6 +106,10 @@ DIABETES = Cause(
         ("dm_k_infl", 0.05, "1/% HbA1c",
          "assumption: low-grade inflammation of diabetes (Pop-Busui 2016 Diabetes Care)",
          "inflammatory drive per % HbA1c above normal"),
+        ("dm_control_days", 30.0, "days",
+         "assumption: HbA1c reflects glycaemia of the previous 2-3 months, about half of it the last 30 days (Tahara & "
+         "Shima 1995 Diabetes Care); first-order approach to the controlled value",
+         "time constant with which HbA1c follows improved glucose control"),
     ),
     _diabetes,
 )
@@ -106,6 +130,13 @@ SHINGLES = Cause(
          "age above which regeneration declines"),
         ("hz_age_scale", 20.0, "years", "assumption: regeneration halves by age 70 (PHN risk ~2-3x higher at 70+, Forbes 2016)",
          "age excess that halves regeneration"),
+        ("hz_antiviral_injury", 0.25, "fraction",
+         "assumption: antivirals within 72 h shorten acute zoster pain (Beutner 1995 Antimicrob Agents Chemother) but do "
+         "not clearly prevent PHN (Chen 2014 Cochrane): a modest cut of the acute injury",
+         "reduction of acute injury and inflammation by an antiviral started within 72 h"),
+        ("hz_vaccine_severity", 0.5, "fraction",
+         "assumption: breakthrough zoster after vaccination is milder (Oxman 2005 N Engl J Med: burden of illness -61 %, "
+         "PHN -67 %)", "reduction of the severity of a breakthrough episode after vaccination"),
     ),
     _shingles,
 )
@@ -160,4 +191,9 @@ COMPRESSION = Cause(
     _compression,
 )
 
-CAUSES: dict[str, Cause] = {c.name: c for c in (NONE, DIABETES, SHINGLES, CHEMOTHERAPY, TRAUMA, COMPRESSION)}
+CAUSES: dict[str, Cause] = {c.name: c for c in (
+    NONE, DIABETES, SHINGLES, CHEMOTHERAPY, TRAUMA, COMPRESSION,
+    MULTIPLE_SCLEROSIS, RHEUMATOID_ARTHRITIS, GUILLAIN_BARRE, B12_DEFICIENCY, B1_DEFICIENCY, CHARCOT_MARIE_TOOTH,
+    ERYTHROMELALGIA, ALCOHOL, TOXIN, IDIOPATHIC,
+)}
+"""Every cause a scenario can name (``cause.type``), in the order of SYSTEM.md §5."""

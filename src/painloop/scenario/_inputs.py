@@ -5,24 +5,97 @@ from __future__ import annotations
 import numpy as np
 
 from ..treatments import THERAPIES, dose_events, records
-from ._schema import Chemotherapy, Compression, Diabetes, DrugTreatment, NoCause, Scenario, Shingles, TherapyTreatment, Trauma
+from ..causes.toxic_metabolic import TOXIN_AGENTS
+from ..treatments.catalogue import SESSION_THERAPIES
+from ._schema import (Alcohol, B1Deficiency, B12Deficiency, Chemotherapy, Compression, Diabetes, DrugTreatment,
+                      Erythromelalgia, MultipleSclerosis, NoCause, RheumatoidArthritis, Scenario, Shingles,
+                      TherapyTreatment, Toxin, Trauma)
 
 _NEVER_H = 1e12
 
 SCHEDULE_KEYS = frozenset({"night_days", "night_hours", "stress_steps", "stress_step_h", "cycle_starts_h", "tens_clock_h",
-                           *(f"{t}_{edge}_h" for t in THERAPIES for edge in ("start", "end"))})
+                           "ms_relapse_h", "ra_flare_h", "em_heat_start_h", "em_heat_end_h", "em_heat_c",
+                           *(f"{t}_{edge}_h" for t in THERAPIES for edge in ("start", "end")),
+                           *(f"{t}_intensity" for t in SESSION_THERAPIES)})
 """Inputs that are lists of events (summed over their first axis), as opposed to per-patient values."""
 
 
-def cause_inputs(cause) -> dict[str, np.ndarray | float]:
-    """Cause settings in solver units (hours)."""
+def event_days(days: list[float], rate_per_year: float, seed: int, start_day: float, end_day: float) -> np.ndarray:
+    """Days of episodic events: the given ``days``, or a Poisson process at ``rate_per_year`` drawn with ``seed``.
+
+    The drawn days lie in [start_day, end_day); the same seed gives the same days.
+    """
+    if days:
+        return np.sort(np.asarray(days, dtype=float))
+    if rate_per_year <= 0.0:
+        return np.zeros(0)
+    rng = np.random.default_rng(seed)
+    mean_gap = 365.25 / rate_per_year
+    n_max = int(np.ceil((end_day - start_day) / mean_gap * 3.0)) + 10
+    out = start_day + np.cumsum(rng.exponential(mean_gap, size=n_max))
+    return out[out < end_day]
+
+
+def _hours_or_never(days: np.ndarray) -> np.ndarray:
+    """Event days → hours; an empty list becomes one event that never happens (fixed array shapes)."""
+    return 24.0 * days if days.size else np.array([_NEVER_H])
+
+
+def _day_h(day: float | None) -> float:
+    """A day → hours since day 0; ``None`` (never) → a time beyond any run."""
+    return _NEVER_H if day is None else 24.0 * day
+
+
+def _heat_events(cause: Erythromelalgia) -> dict[str, np.ndarray]:
+    """Erythromelalgia ambient temperature: one event per temperature step and per hot day (start h, end h, °C)."""
+    starts, ends, temps = [], [], []
+    steps = cause.temperatures
+    for i, st in enumerate(steps):
+        starts.append(24.0 * st.day)
+        ends.append(24.0 * steps[i + 1].day if i + 1 < len(steps) else _NEVER_H)
+        temps.append(st.celsius)
+    for d in cause.hot_days:
+        starts.append(24.0 * d)
+        ends.append(24.0 * (d + 1.0))
+        temps.append(cause.hot_day_celsius)
+    if not starts:
+        starts, ends, temps = [_NEVER_H], [2.0 * _NEVER_H], [cause.usual_celsius]
+    return {"em_heat_start_h": np.array(starts), "em_heat_end_h": np.array(ends), "em_heat_c": np.array(temps),
+            "em_usual_c": cause.usual_celsius}
+
+
+def cause_inputs(cause, horizon_day: float = 3650.0) -> dict[str, np.ndarray | float]:
+    """Cause settings in solver units (hours); seeded events (relapses, flares) are drawn up to ``horizon_day``."""
     if isinstance(cause, NoCause):
         return {}
     q: dict = {"severity": cause.severity, "onset_h": 24.0 * cause.onset_day}
     if isinstance(cause, Diabetes):
         q["hba1c"] = cause.hba1c
+        if cause.glucose_control_day is not None:
+            q["control_h"] = 24.0 * cause.glucose_control_day
+            q["hba1c_control"] = cause.hba1c_control
     elif isinstance(cause, Shingles):
         q["age"] = cause.age
+        if cause.antiviral_within_72h:
+            q["hz_antiviral"] = 1.0
+        if cause.vaccinated:
+            q["hz_vaccinated"] = 1.0
+    elif isinstance(cause, MultipleSclerosis):
+        q["ms_relapse_h"] = _hours_or_never(event_days(cause.relapse_days, cause.relapse_rate_per_year, cause.seed,
+                                                       cause.onset_day, horizon_day))
+    elif isinstance(cause, RheumatoidArthritis):
+        q["ra_flare_h"] = _hours_or_never(event_days(cause.flare_days, cause.flares_per_year, cause.seed,
+                                                     cause.onset_day, horizon_day))
+    elif isinstance(cause, (B12Deficiency, B1Deficiency)):
+        q["supplement_h"] = _day_h(cause.supplement_day)
+    elif isinstance(cause, Erythromelalgia):
+        q.update(_heat_events(cause))
+    elif isinstance(cause, Alcohol):
+        q["drinks_per_day"] = cause.drinks_per_day
+        q["abstinence_h"] = _day_h(cause.abstinence_day)
+    elif isinstance(cause, Toxin):
+        q["exposure_end_h"] = _day_h(cause.exposure_end_day)
+        q.update({f"agent_{a}": float(cause.agent == a) for a in TOXIN_AGENTS})
     elif isinstance(cause, Chemotherapy):
         q["cycle_starts_h"] = 24.0 * (cause.onset_day + cause.cycle_days * np.arange(cause.cycles))
     elif isinstance(cause, Trauma):
@@ -46,7 +119,7 @@ def scenario_inputs(sc: Scenario) -> dict[str, np.ndarray | float]:
         "stress_steps": np.array(np.diff(levels) if steps else [0.0], dtype=float),
         "stress_step_h": np.array([24.0 * s.day for s in steps] or [0.0], dtype=float),
     }
-    q.update(cause_inputs(sc.cause))
+    q.update(cause_inputs(sc.cause, sc.duration_days))
     q.update(treatment_inputs(sc))
     return q
 
@@ -62,6 +135,9 @@ def treatment_inputs(sc: Scenario) -> dict[str, np.ndarray | float]:
         q[f"{name}_start_h"] = np.array([24.0 * t.start_day for t in mine] or [_NEVER_H], dtype=float)
         q[f"{name}_end_h"] = np.array([24.0 * (t.end_day if t.end_day is not None else sc.duration_days) for t in mine]
                                       or [_NEVER_H], dtype=float)
+        if name in SESSION_THERAPIES:
+            ref = THERAPIES[name].sessions_per_week
+            q[f"{name}_intensity"] = np.array([(t.sessions_per_week or ref) / ref for t in mine] or [0.0], dtype=float)
     tens = [t for t in therapies if t.therapy == "tens"]
     q["tens_clock_h"] = np.array(sorted({h for t in tens for h in t.session_clock_hours}) or [0.0], dtype=float)
     q["tens_session_h"] = (tens[0].session_minutes if tens else 30.0) / 60.0

@@ -30,14 +30,40 @@ class NoCause(_Strict):
     type: Literal["none"] = "none"
 
 
+def _after_onset(spec: _CauseBase, field: str) -> None:
+    """Raise if the day in ``field`` is set and not after ``onset_day``."""
+    day = getattr(spec, field)
+    if day is not None and day <= spec.onset_day:
+        raise ValueError(f"{field} ({day}) must be after onset_day ({spec.onset_day})")
+
+
+def _events_after_onset(spec: _CauseBase, field: str) -> None:
+    """Raise if a day listed in ``field`` is before ``onset_day``."""
+    early = [d for d in getattr(spec, field) if d < spec.onset_day]
+    if early:
+        raise ValueError(f"{field} {early} are before onset_day ({spec.onset_day}); list days from onset_day on")
+
+
 class Diabetes(_CauseBase):
     type: Literal["diabetes"]
     hba1c: float = Field(8.5, ge=4.0, le=16.0, description="glycated haemoglobin, % (4-16)")
+    glucose_control_day: float | None = Field(None, description="day improved glucose control starts (null: never)")
+    hba1c_control: float | None = Field(None, ge=4.0, le=16.0,
+                                        description="HbA1c reached with improved glucose control, % (4-16)")
+
+    @model_validator(mode="after")
+    def _control_pair(self) -> "Diabetes":
+        if (self.glucose_control_day is None) != (self.hba1c_control is None):
+            raise ValueError("glucose_control_day and hba1c_control go together: give both (improved control from that "
+                             "day) or neither")
+        return self
 
 
 class Shingles(_CauseBase):
     type: Literal["shingles"]
     age: float = Field(70.0, ge=18.0, le=110.0, description="age at the zoster episode, years")
+    antiviral_within_72h: bool = Field(False, description="true if an antiviral was started within 72 h of the rash")
+    vaccinated: bool = Field(False, description="true if vaccinated against zoster before this (breakthrough) episode")
 
 
 class Chemotherapy(_CauseBase):
@@ -62,7 +88,115 @@ class Compression(_CauseBase):
         return self
 
 
-CauseSpec = Annotated[Union[NoCause, Diabetes, Shingles, Chemotherapy, Trauma, Compression], Field(discriminator="type")]
+class MultipleSclerosis(_CauseBase):
+    type: Literal["multiple_sclerosis"]
+    relapse_days: list[float] = Field(default_factory=list,
+                                      description="days relapses begin (empty: drawn at relapse_rate_per_year with seed)")
+    relapse_rate_per_year: float = Field(0.5, ge=0.0, le=12.0, description="relapses per year when relapse_days is empty")
+    seed: int = Field(0, ge=0, description="random seed of the drawn relapse days")
+
+    @model_validator(mode="after")
+    def _relapses(self) -> "MultipleSclerosis":
+        _events_after_onset(self, "relapse_days")
+        return self
+
+
+class RheumatoidArthritis(_CauseBase):
+    type: Literal["rheumatoid_arthritis"]
+    flare_days: list[float] = Field(default_factory=list,
+                                    description="days flares begin (empty: drawn at flares_per_year with seed)")
+    flares_per_year: float = Field(2.0, ge=0.0, le=24.0, description="flares per year when flare_days is empty")
+    seed: int = Field(0, ge=0, description="random seed of the drawn flare days")
+
+    @model_validator(mode="after")
+    def _flares(self) -> "RheumatoidArthritis":
+        _events_after_onset(self, "flare_days")
+        return self
+
+
+class GuillainBarre(_CauseBase):
+    type: Literal["guillain_barre"]
+
+
+class _Deficiency(_CauseBase):
+    supplement_day: float | None = Field(None, description="day supplementation starts (null: never)")
+
+    @model_validator(mode="after")
+    def _supplement_after_onset(self) -> "_Deficiency":
+        _after_onset(self, "supplement_day")
+        return self
+
+
+class B12Deficiency(_Deficiency):
+    type: Literal["b12_deficiency"]
+
+
+class B1Deficiency(_Deficiency):
+    type: Literal["b1_deficiency"]
+
+
+class CharcotMarieTooth(_CauseBase):
+    type: Literal["charcot_marie_tooth"]
+
+
+class TemperatureStep(_Strict):
+    day: float = Field(description="day from which this ambient temperature applies")
+    celsius: float = Field(ge=-40.0, le=55.0, description="ambient temperature from that day, °C (-40 to 55)")
+
+
+class Erythromelalgia(_CauseBase):
+    type: Literal["erythromelalgia"]
+    usual_celsius: float = Field(20.0, ge=-40.0, le=55.0, description="usual ambient temperature, °C")
+    hot_days: list[float] = Field(default_factory=list, description="days (whole 24 h from their start) that are hot")
+    hot_day_celsius: float = Field(32.0, ge=-40.0, le=55.0, description="ambient temperature on a hot day, °C")
+    temperatures: list[TemperatureStep] = Field(default_factory=list,
+                                                description="ambient temperature schedule (steps, in day order)")
+
+    @field_validator("temperatures")
+    @classmethod
+    def _ordered(cls, v: list[TemperatureStep]) -> list[TemperatureStep]:
+        days = [s.day for s in v]
+        if days != sorted(days) or len(set(days)) != len(days):
+            raise ValueError(f"temperature days must be strictly increasing, got {days}")
+        return v
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> "Erythromelalgia":
+        if self.hot_days and self.temperatures:
+            raise ValueError("give either hot_days or temperatures (a full ambient schedule), not both")
+        return self
+
+
+class Alcohol(_CauseBase):
+    type: Literal["alcohol"]
+    drinks_per_day: float = Field(8.0, ge=0.0, le=40.0, description="standard drinks (~10-14 g ethanol) per day (0-40)")
+    abstinence_day: float | None = Field(None, description="day drinking stops (null: never)")
+
+    @model_validator(mode="after")
+    def _abstinence_after_onset(self) -> "Alcohol":
+        _after_onset(self, "abstinence_day")
+        return self
+
+
+class Toxin(_CauseBase):
+    type: Literal["toxin"]
+    agent: Literal["isoniazid", "metronidazole", "heavy_metal", "other"] = Field(
+        "isoniazid", description="neurotoxic agent: isoniazid, metronidazole, heavy_metal or other")
+    exposure_end_day: float | None = Field(None, description="day exposure ends (null: continues); onset_day starts it")
+
+    @model_validator(mode="after")
+    def _end_after_onset(self) -> "Toxin":
+        _after_onset(self, "exposure_end_day")
+        return self
+
+
+class Idiopathic(_CauseBase):
+    type: Literal["idiopathic"]
+
+
+CauseSpec = Annotated[Union[NoCause, Diabetes, Shingles, Chemotherapy, Trauma, Compression, MultipleSclerosis,
+                            RheumatoidArthritis, GuillainBarre, B12Deficiency, B1Deficiency, CharcotMarieTooth,
+                            Erythromelalgia, Alcohol, Toxin, Idiopathic], Field(discriminator="type")]
 
 
 class StressStep(_Strict):
@@ -152,6 +286,9 @@ class TherapyTreatment(_Strict):
     session_clock_hours: list[float] = Field(default_factory=lambda: [9.0, 18.0],
                                              description="TENS only: clock times at which sessions start, hours")
     session_minutes: float = Field(30.0, gt=0.0, le=240.0, description="TENS only: length of a session, minutes")
+    sessions_per_week: float | None = Field(None, gt=0.0, le=14.0,
+                                            description="session-based therapies only: sessions per week (null: the "
+                                                        "therapy's reference schedule, see `painloop treatments`)")
 
     @field_validator("therapy")
     @classmethod
@@ -164,6 +301,10 @@ class TherapyTreatment(_Strict):
     def _consistent(self) -> "TherapyTreatment":
         if self.end_day is not None and self.end_day <= self.start_day:
             raise ValueError(f"end_day ({self.end_day}) must be after start_day ({self.start_day})")
+        if self.sessions_per_week is not None and THERAPIES[self.therapy].sessions_per_week is None:
+            session_based = ", ".join(n for n, t in THERAPIES.items() if t.sessions_per_week is not None)
+            raise ValueError(f"sessions_per_week applies only to session-based therapies ({session_based}), "
+                             f"not to {self.therapy}")
         for h in self.session_clock_hours:
             if not 0.0 <= h or h + self.session_minutes / 60.0 > 24.0:
                 raise ValueError(f"TENS session at {h:g} h of {self.session_minutes:g} min must lie within one day (0-24 h)")
