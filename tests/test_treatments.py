@@ -166,3 +166,132 @@ def test_patches_and_therapies_act_on_their_mechanisms(calm_pain):
     assert float(ds["cbt_skill"].isel(patient=0)[-1]) > 0.3
     assert float(ds["tens_on"].isel(patient=0).sel(time=5 + 11 / 24, method="nearest")) > 0.9
     assert daily_mean(ds, "nrs")[-7:].mean() < daily_mean(control, "nrs")[-7:].mean() - 0.5
+
+
+# --- medication changes, capsaicin duration, mechanism cuts, session-based therapies --------------------------------
+
+def test_switching_one_drug_to_another_on_the_same_day():
+    """Stop duloxetine on day 10 and start pregabalin on day 10: no overlap error, each drug only in its own step."""
+    sc = parse_scenario({"name": "switch", "duration_days": 20, "output": {"every_hours": 1},
+                         "treatments": ["duloxetine 60 mg qd from day 0 to day 10", "pregabalin 150 mg bid from day 10"]})
+    ds = simulate(sc)
+    t = ds["time"].values
+    dul_gut = ds["duloxetine_gut"].isel(patient=0).values
+    pre = ds["pregabalin_conc"].isel(patient=0).values
+    dul = ds["duloxetine_conc"].isel(patient=0).values
+    assert dul_gut[t >= 10.0].max() < 1e-3  # no duloxetine dose from day 10
+    assert pre[t < 10.0].max() == 0.0 and pre[(t > 11.0)].min() > 0.5  # pregabalin only from day 10
+    assert dul[np.argmin(np.abs(t - 19.0))] < 0.3 * dul[np.argmin(np.abs(t - 9.9))]  # duloxetine washes out
+
+
+@pytest.mark.slow
+def test_taper_lowers_the_withdrawal_transient_of_an_abrupt_stop(calm_pain):
+    base = variant(calm_pain, duration_days=42, output={"every_hours": 6})
+    abrupt = simulate(variant(base, treatments=["oxycodone 10 mg q6h from day 0 to day 21"]))
+    taper = simulate(variant(base, treatments=["oxycodone 10 mg q6h from day 0 to day 21; 5 mg q6h to day 28; "
+                                               "2.5 mg q6h to day 35"]))
+    control = simulate(base)
+    w_abrupt = float(abrupt["opioid_withdrawal"].isel(patient=0).sel(time=slice(21, 42)).max())
+    w_taper = float(taper["opioid_withdrawal"].isel(patient=0).sel(time=slice(21, 42)).max())
+    assert w_abrupt > 0.2 and w_taper < 0.6 * w_abrupt
+    excess = lambda ds, v: (daily_mean(ds, v) - daily_mean(control, v))[21:42].max()  # noqa: E731
+    assert excess(taper, "nrs") < 0.9 * excess(abrupt, "nrs")
+    assert excess(taper, "anxiety") < excess(abrupt, "anxiety")
+
+
+@pytest.mark.parametrize("treatments", [
+    ["oxycodone 10 mg q6h from day 0 to day 14; 5 mg q6h from day 10 to day 20"],
+    [{"drug": "pregabalin", "dose": 75, "start_day": 0, "end_day": 14}, {"drug": "pregabalin", "dose": 150, "start_day": 7}],
+    [{"therapy": "acupuncture", "start_day": 0, "end_day": 30}, {"therapy": "acupuncture", "start_day": 20}],
+])
+def test_contradictory_overlapping_schedules_of_one_treatment_are_refused(treatments):
+    with pytest.raises(ScenarioError, match="overlapping days"):
+        parse_scenario({"duration_days": 60, "treatments": treatments}, "test")
+
+
+@pytest.mark.slow
+def test_capsaicin_single_application_lasts_weeks_not_months(calm_pain):
+    """Qutenza: relief present at 4 weeks, mostly gone by 16 weeks (label: effect up to ~12 weeks)."""
+    base = variant(calm_pain, duration_days=112, output={"every_hours": 24})
+    treated = simulate(variant(base, treatments=["capsaicin_8pct_patch 4 patches once at day 0"]))
+    relief = daily_mean(simulate(base), "nrs") - daily_mean(treated, "nrs")
+    assert relief[24:31].mean() > 0.4
+    assert relief[105:112].mean() < 0.25 * relief[24:31].mean()
+    defunct = treated["capsaicin_defunctionalisation"].isel(patient=0)
+    assert float(defunct.sel(time=28)) > 0.4 and float(defunct.sel(time=111)) < 0.15
+
+
+_CUTS = {
+    "duloxetine 60 mg qd": ["emax_dulox_desc"],
+    "amitriptyline 25 mg qhs": ["emax_tca_desc", "emax_tca_nav"],
+    "pregabalin 150 mg bid": ["emax_gabapentinoid"],
+    "gabapentin 600 mg tid": ["emax_gabapentinoid"],
+    "tramadol 50 mg q6h": ["emax_opioid", "emax_tramadol_desc", "g_withdrawal_pain", "g_withdrawal_anxiety",
+                           "g_withdrawal_arousal"],
+    "oxycodone 10 mg q12h": ["emax_opioid", "g_withdrawal_pain", "g_withdrawal_anxiety", "g_withdrawal_arousal"],
+    "morphine 15 mg q6h": ["emax_opioid", "g_withdrawal_pain", "g_withdrawal_anxiety", "g_withdrawal_arousal"],
+    "ibuprofen 400 mg tid": ["emax_nsaid"],
+    "lidocaine_5pct_patch 3 patches daily": ["emax_lidocaine"],
+    "capsaicin_8pct_patch 4 patches once at day 0": ["emax_capsaicin"],
+    "therapy:cbt": ["cbt_catastrophizing", "cbt_appraisal", "cbt_mood"],
+    "therapy:exercise": ["exercise_activity", "exercise_tension", "exercise_desc"],
+    "therapy:sleep_hygiene": ["sleep_hygiene_arousal"],
+    "therapy:tens": ["tens_segmental"],
+    "therapy:mindfulness": ["mindfulness_appraisal", "mindfulness_mood", "mindfulness_catastrophizing"],
+    "therapy:acupuncture": ["acupuncture_gain"],
+    "therapy:support_group": ["support_mood", "support_appraisal"],
+    "therapy:lifestyle": ["lifestyle_inflammation", "lifestyle_arousal"],
+    "therapy:physical_therapy": ["pt_tension", "exercise_activity", "exercise_tension", "exercise_desc"],
+}
+_DRUG_CUTS = [k for k in _CUTS if not k.startswith("therapy:")]
+_MIN_RELIEF = {"therapy:sleep_hygiene": 0.02, "therapy:support_group": 0.08, "therapy:cbt": 0.08}
+"""NRS relief after 4 weeks smaller than the default 0.15: these act slowly through sleep and mood (CBT's small
+effect is fitted to the published SMD of -0.21)."""
+
+
+@pytest.fixture(scope="module")
+def cut_base(calm_pain):
+    base = variant(calm_pain, duration_days=28, output={"every_hours": 12})
+    return base, daily_mean(simulate(base), "nrs")[-7:].mean()
+
+
+def _treatment(key: str):
+    if key.startswith("therapy:"):
+        return {"therapy": key.split(":")[1], "start_day": 0, "session_clock_hours": [10.0], "session_minutes": 120}
+    return key
+
+
+@pytest.mark.parametrize("key", [pytest.param(k, marks=pytest.mark.slow) if k in _DRUG_CUTS else k for k in _CUTS])
+def test_each_treatment_acts_only_through_its_mechanism(cut_base, key):
+    """Nominal coupling (patient 0) lowers pain; with the mechanism's coupling cut to 0 (patient 1) it no longer does."""
+    from painloop.model import system
+    base, control = cut_base
+    nominal = system.default_params()
+    ds = simulate(variant(base, treatments=[_treatment(key)]),
+                  params={k: np.array([nominal[k], 0.0]) for k in _CUTS[key]})
+    relief = control - daily_mean(ds, "nrs", 0)[-7:].mean()
+    relief_cut = control - daily_mean(ds, "nrs", 1)[-7:].mean()
+    assert relief > _MIN_RELIEF.get(key, 0.15)
+    assert abs(relief_cut) < 0.15 * relief
+
+
+def test_session_based_therapies_scale_with_sessions_per_week(calm_pain):
+    base = variant(calm_pain, duration_days=42, output={"every_hours": 12})
+    ds = {n: simulate(variant(base, treatments=[{"therapy": "mindfulness", "start_day": 0, "end_day": 28,
+                                                 "sessions_per_week": n}])) for n in (0.5, 2.0)}
+    skill = {n: ds[n]["mindfulness_skill"].isel(patient=0) for n in ds}
+    assert float(skill[2.0].sel(time=27.5)) > 1.5 * float(skill[0.5].sel(time=27.5))
+    assert float(skill[2.0].sel(time=41.5)) < float(skill[2.0].sel(time=28.5))  # fades after the programme
+    assert float(ds[2.0]["tx_appraisal"].isel(patient=0).sel(time=27.5)) < 0.95
+    with pytest.raises(ScenarioError, match="sessions_per_week applies only to session-based therapies"):
+        parse_scenario({"treatments": [{"therapy": "cbt", "sessions_per_week": 2}]}, "test")
+    with pytest.raises(ScenarioError, match="sessions_per_week"):
+        parse_scenario({"treatments": [{"therapy": "acupuncture", "sessions_per_week": 0}]}, "test")
+
+
+def test_acupuncture_modulation_fades_within_days_after_the_programme(calm_pain):
+    base = variant(calm_pain, duration_days=42, output={"every_hours": 12})
+    ds = simulate(variant(base, treatments=[{"therapy": "acupuncture", "start_day": 0, "end_day": 21}]))
+    effect = ds["acupuncture_effect"].isel(patient=0)
+    assert float(effect.sel(time=20.5)) > 0.8
+    assert float(effect.sel(time=35.5)) < 0.1 * float(effect.sel(time=20.5))

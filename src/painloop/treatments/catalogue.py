@@ -47,11 +47,18 @@ class Drug:
 
 @dataclass(frozen=True)
 class Therapy:
-    """A non-drug therapy given as a scheduled programme (start/end day)."""
+    """A non-drug therapy given as a scheduled programme (start/end day).
+
+    ``sessions_per_week`` is the reference schedule of a session-based
+    therapy (its mechanism parameters are sized for it); a scenario may give
+    more or fewer sessions, which scales how fast the effect builds. ``None``:
+    a programme without a session count (practised daily or a device).
+    """
 
     name: str
     mechanism: str
     source: str
+    sessions_per_week: float | None = None
 
 
 def ka_for_tmax(tmax_h: float, half_life_h: float) -> float:
@@ -120,6 +127,25 @@ THERAPIES: dict[str, Therapy] = {t.name: t for t in (
             "assumption: CBT-I/sleep hygiene improves sleep efficiency (Irwin 2006 Health Psychol)"),
     Therapy("tens", "segmental (gate-like) inhibition while the stimulator is on",
             "Johnson et al. 2022 BMJ Open: SMD pain -0.96 during/after treatment (targets/nondrug.csv)"),
+    Therapy("mindfulness", "lowers stress appraisal, depressive/anxious drive and catastrophizing (practice skill)",
+            "assumption: Hilton et al. 2017 Ann Behav Med meta-analysis (small effects on pain, larger on depression); "
+            "reference 8-week MBSR-type course, one group session a week plus home practice", 1.0),
+    Therapy("acupuncture", "gate-like and endogenous-opioid modulation of dorsal-horn gain lasting days after sessions",
+            "assumption: Vickers et al. 2018 J Pain IPD meta-analysis (effect over sham small, fades after treatment); "
+            "reference two sessions a week", 2.0),
+    Therapy("support_group", "less isolation: lower depressive drive and stress appraisal",
+            "assumption: peer support lowers depressive symptoms (Pfeiffer et al. 2011 Gen Hosp Psychiatry); "
+            "reference one meeting a week", 1.0),
+    Therapy("lifestyle", "alcohol reduction and anti-inflammatory diet: lower inflammatory drive and sleep arousal",
+            "assumption: Mediterranean-type diet lowers inflammatory markers (Schwingshackl & Hoffmann 2014 Nutr Metab "
+            "Cardiovasc Dis); alcohol fragments sleep (Ebrahim 2013 Alcohol Clin Exp Res); reference one coaching "
+            "session a week", 1.0),
+    Therapy("physical_therapy", "supervised exercise (builds the exercise habit) and manual therapy/stretching that lower "
+            "muscle tension while the programme runs",
+            "assumption: Geneen 2017 Cochrane overview; reference two supervised sessions a week", 2.0),
 )}
+
+SESSION_THERAPIES: tuple[str, ...] = tuple(n for n, t in THERAPIES.items() if t.sessions_per_week is not None)
+"""Therapies whose schedule is given in sessions per week."""
 
 ORAL_FREQUENCIES = {"qd": 24.0, "od": 24.0, "daily": 24.0, "qhs": 24.0, "bid": 12.0, "tid": 8.0, "qid": 6.0}
