@@ -9,9 +9,11 @@ INITIAL_SOURCE = ("computed: state at 00:00 of the healthy, pain-free daily cycl
 
 
 def param_rows() -> list[dict[str, object]]:
-    """One row per parameter: name, subsystem, value, unit, source, meaning."""
+    """One row per parameter (model, then virtual-population): name, subsystem, value, unit, source, meaning."""
+    from ..population._population import POPULATION_PARAMS
+
     return [{"name": p.name, "subsystem": p.subsystem, "value": p.value, "unit": p.unit, "source": p.source,
-             "meaning": p.meaning} for p in system.PARAMS]
+             "meaning": p.meaning} for p in system.PARAMS + POPULATION_PARAMS]
 
 
 def state_rows() -> list[dict[str, object]]:

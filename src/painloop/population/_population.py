@@ -1,0 +1,223 @@
+"""Virtual patients: covariates, log-normal random effects and the untreated history of each patient.
+
+A population is a set of columns (one value per patient) that the batched
+engine consumes directly: parameter overrides (``params``), scenario inputs
+(``inputs``: cause severity, HbA1c, life stress, time in bed, cause onset) and,
+after :func:`simulate_history`, the state reached after years of untreated
+disease (``y0``, n_states × n_patients). Nothing loops over patients in
+Python: one :func:`painloop.simulate.simulate` call advances all of them.
+
+Between-patient variability: parameter θ_i = θ_typical · c_i · exp(η_i) with
+η ~ N(0, Ω) (NONMEM convention), Ω = diag(ω) · R · diag(ω), R the correlation
+matrix of :data:`CORRELATIONS`; c_i is the covariate effect (age, sex).
+Every ω, correlation and covariate distribution carries a unit and a source
+in :data:`POPULATION_PARAMS`, :data:`RANDOM_EFFECTS` and :data:`CORRELATIONS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..model import system
+from ..model._declare import Param, params
+
+NAME = "population"
+
+
+@dataclass(frozen=True)
+class RandomEffect:
+    """A log-normal random effect: SD ``omega`` of log(θ_i/θ_typical); ``cap`` bounds θ_i (fractions)."""
+
+    param: str
+    omega: float
+    source: str
+    cap: float | None = None
+
+
+RANDOM_EFFECTS: tuple[RandomEffect, ...] = (
+    RandomEffect("k_nrs", 0.25, "assumption: between-person CV ~25 % of pain sensitivity/reporting at equal input "
+                 "(Nielsen 2009 J Pain: large inter-individual variance of experimental pain sensitivity)"),
+    RandomEffect("g_csens_gain", 0.30, "assumption: central sensitization varies between patients (Arendt-Nielsen 2018 "
+                 "Eur J Pain), CV ~30 %"),
+    RandomEffect("w_desc_depression", 0.30, "assumption: CV ~30 % of the mood-to-descending-inhibition coupling"),
+    RandomEffect("duloxetine_ec50", 0.6, "assumption: pharmacodynamic responder/non-responder spread, CV ~60 % "
+                 "(monoamine-reuptake response varies widely; Lunn 2014 Cochrane)"),
+    RandomEffect("amitriptyline_ec50", 0.6, "assumption: as duloxetine (TCA response varies widely; Moore 2015 Cochrane)"),
+    RandomEffect("nortriptyline_ec50", 0.6, "assumption: as the parent drug"),
+    RandomEffect("tramadol_ec50", 0.6, "assumption: as the other reuptake inhibitors"),
+    RandomEffect("pregabalin_ec50", 0.6, "assumption: wide gabapentinoid response spread (Derry 2019 Cochrane: "
+                 "responder/non-responder pattern)"),
+    RandomEffect("gabapentin_ec50", 0.6, "assumption: as pregabalin"),
+    RandomEffect("m1_ref", 0.5, "assumption: CYP2D6 phenotype and mu-receptor variability, CV ~50 % "
+                 "(Grond & Sablotzki 2004)"),
+    RandomEffect("oxycodone_ref", 0.5, "assumption: opioid sensitivity CV ~50 % (OPRM1 and other variability)"),
+    RandomEffect("morphine_ref", 0.5, "assumption: as oxycodone"),
+    RandomEffect("emax_capsaicin", 0.5, "assumption: share of the painful area covered by the patch varies, CV ~50 %",
+                 cap=0.95),
+    RandomEffect("mood_vulnerability_depression", 0.45,
+                 "assumption: spread of depressive vulnerability giving a prevalence near 50 % at the median "
+                 "(targets/epidemiology.csv); lognormal, CV ~45 %"),
+    RandomEffect("mood_vulnerability_anxiety", 0.45, "assumption: as depression"),
+)
+"""Random effects on parameters (typical value: the model's nominal value or the population parameter)."""
+
+CORRELATIONS: tuple[tuple[str, str, float, str], ...] = (
+    ("mood_vulnerability_depression", "mood_vulnerability_anxiety", 0.6,
+     "assumption: depression and anxiety are highly comorbid (Kessler 2005 Arch Gen Psychiatry: ~60 % overlap)"),
+    ("duloxetine_ec50", "amitriptyline_ec50", 0.5,
+     "assumption: shared monoaminergic responsiveness of SNRI and TCA analgesia"),
+    ("pregabalin_ec50", "gabapentin_ec50", 0.7, "assumption: the same alpha2-delta target"),
+    ("oxycodone_ref", "morphine_ref", 0.7, "assumption: the same mu-opioid receptor"),
+    ("oxycodone_ref", "m1_ref", 0.5, "assumption: the same mu-opioid receptor (M1 of tramadol)"),
+)
+"""Correlations of the random effects η (pairs not listed are independent)."""
+
+POPULATION_PARAMS: tuple[Param, ...] = params(
+    NAME,
+    ("age_mean", 60.0, "years", "assumption: mean age of painful diabetic neuropathy RCT populations ~60 (Finnerup 2015 "
+     "included trials)", "mean age"),
+    ("age_sd", 10.0, "years", "assumption: typical SD of age in those trials", "SD of age (truncated to 30-85)"),
+    ("female_share", 0.45, "fraction", "assumption: ~45 % women in painful DPN trials", "share of women"),
+    ("severity_a", 4.0, "dimensionless", "assumption: Beta(4, 2): mostly moderate-to-severe neuropathy among trial "
+     "candidates", "Beta shape a of cause severity"),
+    ("severity_b", 2.0, "dimensionless", "assumption: see severity_a", "Beta shape b of cause severity"),
+    ("hba1c_mean", 8.3, "% HbA1c", "assumption: mean HbA1c ~8 % in painful DPN trials", "mean HbA1c"),
+    ("hba1c_sd", 1.2, "% HbA1c", "assumption: SD ~1.2 % in those trials", "SD of HbA1c (truncated to 6.5-13)"),
+    ("stress_median", 0.25, "level 0-2", "assumption: everyday-to-moderate life stress for most people",
+     "median external life stress"),
+    ("stress_gsd", 0.6, "log units", "assumption: log-normal spread of life stress", "SD of log life stress"),
+    ("hours_in_bed_mean", 7.5, "h", "assumption: usual adult time in bed", "mean hours in bed"),
+    ("hours_in_bed_sd", 0.8, "h", "assumption: usual spread (truncated 5-10 h)", "SD of hours in bed"),
+    ("mood_vulnerability_depression", 1.13, "relative",
+     "fitted: depression prevalence 0.53 among people with neuropathic pain (targets/epidemiology.csv) at case "
+     "threshold depression ≥ 0.5 (≈ HADS-D ≥ 8, Bjelland 2002 J Psychosom Res): linear interpolation between "
+     "painloop.trials.calibrate.fit_mood screenings at 0.8 and 1.25 (built-in 'finnerup' design, seed 2015); gives 0.55; "
+     "a tuning target, not independent evidence",
+     "typical multiplier of the depressive drives (w_dep_*)"),
+    ("mood_vulnerability_anxiety", 1.11, "relative",
+     "fitted: anxiety prevalence 0.43 among people with neuropathic pain (targets/epidemiology.csv) at case "
+     "threshold anxiety ≥ 0.5 (≈ HADS-A ≥ 8, Bjelland 2002): same interpolation; gives 0.44; a tuning target, "
+     "not independent evidence",
+     "typical multiplier of the anxiety drives (w_anx_*)"),
+    ("female_pain_factor", 0.9, "relative", "assumption: women rate the same input ~10 % higher (Mogil 2012 Nat Rev "
+     "Neurosci)", "factor on k_nrs for women (lower k: more pain)"),
+    ("female_anxiety_factor", 1.2, "relative", "assumption: anxiety disorders ~1.5-2× more common in women "
+     "(McLean 2011 J Psychiatr Res)", "factor on anxiety vulnerability for women"),
+    ("age_renal_slope", 0.01, "1/year", "assumption: creatinine clearance falls ~1 %/year after 40 (Cockcroft-Gault age "
+     "term); pregabalin/gabapentin clearance follows it (Bockbrader 2010)", "rise of renally cleared half-lives per year over 40"),
+    ("expectation_a", 1.0, "dimensionless", "assumption: Beta(1, 2) expectation of relief (0-1), mean 1/3: most patients "
+     "expect little, a minority a lot, giving a skewed placebo response (Vase 2015 Pain: expectations explain much of "
+     "the placebo variance)", "Beta shape a of expectation"),
+    ("expectation_b", 2.0, "dimensionless", "assumption: see expectation_a", "Beta shape b of expectation"),
+)
+_PP = {p.name: p.value for p in POPULATION_PARAMS}
+
+_DEP_WEIGHTS = ("w_dep_pain", "w_dep_stress", "w_dep_sleep", "w_dep_inactivity")
+_ANX_WEIGHTS = ("w_anx_pain", "w_anx_stress", "w_anx_sleep")
+_RENAL = ("pregabalin_half_life", "gabapentin_half_life")
+
+
+class PopulationSpec(BaseModel):
+    """Who the virtual patients are: cause, its history, covariate distributions and variability."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cause: Literal["diabetes"] = Field("diabetes", description="cause of neuropathic pain (painful diabetic neuropathy)")
+    history_years: float = Field(3.0, ge=0.5, le=10.0, description="years of untreated disease before screening (0.5-10)")
+    variability: float = Field(1.0, ge=0.0, le=3.0, description="multiplier on every random-effect SD ω (0: no variability)")
+    overrides: dict[str, float] = Field(default_factory=dict,
+                                        description="population parameters to replace (see painloop.population.POPULATION_PARAMS)")
+
+    def value(self, name: str) -> float:
+        """A population parameter (override or declared value)."""
+        return float(self.overrides.get(name, _PP[name]))
+
+
+@dataclass
+class Population:
+    """n virtual patients as columns: covariates, parameter overrides, inputs and (after the history) states."""
+
+    covariates: dict[str, np.ndarray]
+    params: dict[str, np.ndarray]
+    inputs: dict[str, np.ndarray]
+    y0: np.ndarray | None = None
+    history_h: float = 0.0
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Number of patients."""
+        return int(next(iter(self.covariates.values())).size)
+
+    def subset(self, idx: np.ndarray) -> "Population":
+        """The patients at positions ``idx`` (in that order)."""
+        pick = lambda d: {k: np.asarray(v)[idx] for k, v in d.items()}  # noqa: E731
+        return replace(self, covariates=pick(self.covariates), params=pick(self.params), inputs=pick(self.inputs),
+                       y0=None if self.y0 is None else self.y0[:, idx], extra=pick(self.extra))
+
+    def repeat(self, k: int) -> "Population":
+        """The population stacked ``k`` times (patient j of copy m at position m·n + j)."""
+        return self.subset(np.tile(np.arange(self.n), k))
+
+
+def correlation_matrix(names: list[str]) -> np.ndarray:
+    """Correlation matrix R of the random effects named (rows/columns in that order), from :data:`CORRELATIONS`."""
+    idx = {n: i for i, n in enumerate(names)}
+    r = np.eye(len(names))
+    for a, b, rho, _ in CORRELATIONS:
+        if a in idx and b in idx:
+            r[idx[a], idx[b]] = r[idx[b], idx[a]] = rho
+    return r
+
+
+def _truncnorm(rng: np.random.Generator, mean: float, sd: float, lo: float, hi: float, n: int) -> np.ndarray:
+    return np.clip(mean + sd * rng.standard_normal(n), lo, hi)
+
+
+def sample_population(spec: PopulationSpec, n: int, seed: int | np.random.SeedSequence) -> Population:
+    """Draw ``n`` virtual patients (vectorised); the same seed gives the same patients."""
+    if n < 1:
+        raise ValueError(f"population size must be at least 1, got {n}")
+    rng = np.random.default_rng(seed)
+    v = spec.value
+    age = _truncnorm(rng, v("age_mean"), v("age_sd"), 30.0, 85.0, n)
+    female = (rng.random(n) < v("female_share")).astype(float)
+    severity = rng.beta(v("severity_a"), v("severity_b"), n)
+    hba1c = _truncnorm(rng, v("hba1c_mean"), v("hba1c_sd"), 6.5, 13.0, n)
+    stress = np.clip(v("stress_median") * np.exp(v("stress_gsd") * rng.standard_normal(n)), 0.0, 2.0)
+    bed = _truncnorm(rng, v("hours_in_bed_mean"), v("hours_in_bed_sd"), 5.0, 10.0, n)
+    expectation = rng.beta(v("expectation_a"), v("expectation_b"), n)
+    names = [r.param for r in RANDOM_EFFECTS]
+    omega = np.array([r.omega for r in RANDOM_EFFECTS]) * spec.variability
+    chol = np.linalg.cholesky(correlation_matrix(names))
+    eta = (omega[:, None] * (chol @ rng.standard_normal((len(names), n))))
+    defaults = system.default_params()
+    typical = {nm: (v(nm) if nm in _PP else defaults[nm]) for nm in names}
+    theta = {nm: typical[nm] * np.exp(eta[i]) for i, nm in enumerate(names)}
+    for r in RANDOM_EFFECTS:
+        if r.cap is not None:
+            theta[r.param] = np.minimum(theta[r.param], r.cap)
+    theta["k_nrs"] = theta["k_nrs"] * np.where(female > 0, v("female_pain_factor"), 1.0)
+    v_dep = theta.pop("mood_vulnerability_depression")
+    v_anx = theta.pop("mood_vulnerability_anxiety") * np.where(female > 0, v("female_anxiety_factor"), 1.0)
+    p = dict(theta)
+    p.update({w: defaults[w] * v_dep for w in _DEP_WEIGHTS})
+    p.update({w: defaults[w] * v_anx for w in _ANX_WEIGHTS})
+    renal = 1.0 + v("age_renal_slope") * np.maximum(age - 40.0, 0.0)
+    p.update({h: defaults[h] * renal for h in _RENAL})
+    for name, value in spec.overrides.items():
+        if name not in _PP and name not in defaults:
+            raise ValueError(f"population.overrides: unknown parameter {name!r}; allowed: population parameters "
+                             f"({', '.join(_PP)}) or model parameters (`painloop params`)")
+        if name in defaults and name not in p:
+            p[name] = np.full(n, float(value))
+    history_h = 24.0 * 365.0 * spec.history_years
+    inputs = {"severity": severity, "hba1c": hba1c, "stress_base": stress, "hours_in_bed": bed}
+    cov = {"age": age, "female": female, "severity": severity, "hba1c": hba1c, "stress": stress,
+           "hours_in_bed": bed, "expectation": expectation, "mood_vulnerability_depression": v_dep,
+           "mood_vulnerability_anxiety": v_anx}
+    return Population(cov, p, inputs, history_h=history_h)
