@@ -243,7 +243,7 @@ def test_a_malformed_diary_shows_row_and_field_and_the_app_keeps_working(app_url
 
 def test_trial_and_parameter_pages(app_url, page):
     page.goto(f"{app_url}/trial")
-    page.get_by_text("Virtual trials are not available yet").wait_for()
+    page.get_by_text("Virtual trials are not available in the app yet").wait_for()
     wait_idle(page)
     main = page.locator('[data-testid="stMain"]')
     assert main.locator("input, textarea, button[kind], [role='slider']").count() == 0  # no stub controls

@@ -183,8 +183,10 @@ def causes() -> None:
         if not cause.params:
             out.print(f"{cause.name}: {cause.title} ({cause.summary}); no parameters")
             continue
-        table = Table("parameter", "value", "unit", "source", title=f"{cause.name}: {cause.title} ({cause.summary})",
-                      title_justify="left")
+        table = Table(title=f"{cause.name}: {cause.title} ({cause.summary})", title_justify="left")
+        table.add_column("parameter", min_width=max(len(p.name) for p in cause.params), no_wrap=True)
+        for column in ("value", "unit", "source"):
+            table.add_column(column)
         for p in cause.params:
             table.add_row(p.name, f"{p.value:.6g}", p.unit, p.source)
         out.print(table)
@@ -228,6 +230,10 @@ def states(fmt: Format = typer.Option(Format.table, "--format", "-f", help="Outp
     _emit(state_rows(), ["name", "subsystem", "unit", "initial", "meaning"], fmt, "painloop states")
 
 
+from .twin.cli import twin_app  # noqa: E402
+
+app.add_typer(twin_app, name="twin")
+
 export_app = typer.Typer(help="Export the model for other engines (generated from the same declarations as the solver).",
                          no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -269,6 +275,11 @@ def export_antimony(scenario_file: Optional[Path] = typer.Argument(None, help="S
 
     path = write_antimony(out_path, _export_scenario(scenario_file, scenario))
     out.print(f"wrote {path} (Antimony)", highlight=False)
+
+
+from .trials.cli import trial as _trial  # noqa: E402
+
+app.command("trial")(_trial)
 
 
 @app.command("app")

@@ -50,7 +50,10 @@ import sympy as sp
 from .. import DISCLAIMER, __version__
 from ..model import system
 from ..scenario import Scenario, scenario_inputs
+from ..causes.toxic_metabolic import TOXIN_AGENTS
 from ..scenario._inputs import SCHEDULE_KEYS, dose_schedule
+from ..treatments import THERAPIES
+from ..treatments.catalogue import SESSION_THERAPIES
 
 __all__ = ["SympyNamespace", "SymVec", "SymbolicModel", "symbolic_model", "sbml_infix", "to_sbml", "to_antimony",
            "write_sbml", "write_antimony", "validate_sbml", "T_START"]
@@ -310,7 +313,30 @@ _Q_INFO = {
     "cycle_starts_h": ("h", "start of a chemotherapy cycle (h since day 0)"),
     "amputation": ("dimensionless", "1 for an amputation (no regeneration), 0 otherwise"),
     "release_h": ("h", "time of decompression (h since day 0; 1e12 = never)"),
+    "control_h": ("h", "start of improved glucose control (h since day 0)"),
+    "hba1c_control": ("% HbA1c", "glycated haemoglobin reached with improved control"),
+    "hz_antiviral": ("dimensionless", "1 when antivirals started within 72 h of the zoster rash"),
+    "hz_vaccinated": ("dimensionless", "1 when vaccinated against zoster (breakthrough episode)"),
+    "ms_relapse_h": ("h", "start of a multiple sclerosis relapse (h since day 0)"),
+    "ra_flare_h": ("h", "start of a rheumatoid arthritis flare (h since day 0)"),
+    "supplement_h": ("h", "start of vitamin supplementation (h since day 0; 1e12 = never)"),
+    "em_heat_start_h": ("h", "start of an ambient temperature period (h since day 0)"),
+    "em_heat_end_h": ("h", "end of that ambient temperature period (h since day 0)"),
+    "em_heat_c": ("degC", "ambient temperature during that period"),
+    "em_usual_c": ("degC", "usual ambient temperature"),
+    "drinks_per_day": ("drinks/day", "alcohol intake, standard drinks per day"),
+    "abstinence_h": ("h", "start of abstinence from alcohol (h since day 0; 1e12 = never)"),
+    "exposure_end_h": ("h", "end of the toxic exposure (h since day 0; 1e12 = never)"),
+    "treated": ("dimensionless", "1 when the scenario has treatments (the treatment subsystem is active)"),
+    "tens_clock_h": ("h (clock time)", "clock time at which a TENS session starts"),
+    "tens_session_h": ("h", "length of a TENS session"),
 }
+_Q_INFO.update({f"agent_{a}": ("dimensionless", f"1 when the toxic agent is {a.replace('_', ' ')}")
+                for a in TOXIN_AGENTS})
+_Q_INFO.update({f"{t}_{edge}_h": ("h", f"{'start' if edge == 'start' else 'end'} of a {t.replace('_', ' ')} programme "
+                                        "(h since day 0)") for t in THERAPIES for edge in ("start", "end")})
+_Q_INFO.update({f"{t}_intensity": ("dimensionless", f"sessions per week of {t.replace('_', ' ')} relative to the "
+                                                    "reference schedule") for t in SESSION_THERAPIES})
 
 
 def _q_symbols(q: Mapping[str, Any], scenario: Scenario) -> tuple[dict[str, Any], list[QuantityInfo]]:

@@ -1,4 +1,4 @@
-"""Virtual trial page: the feature does not exist yet, and the page says so."""
+"""Virtual trial page: virtual trials run from the command line; the page says how, and runs nothing itself."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import streamlit as st
 
 
 def render() -> None:
-    """Say plainly that virtual trials are not available yet."""
+    """Say plainly that virtual trials run with ``painloop trial`` and are not run from this page yet."""
     st.title("Virtual trial")
-    st.info("Virtual trials are not available yet in this version. Treatments are not implemented in the model "
-            "yet, so there is nothing to compare.")
+    st.info("Virtual trials are not available in the app yet. They run from the command line, e.g. "
+            "`painloop trial --design finnerup --out out/finnerup`, which writes the endpoints (NNT, NNH, responder "
+            "rates) and a report with the forest plot and the CONSORT flow.")
