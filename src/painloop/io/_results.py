@@ -23,22 +23,17 @@ def tidy_frame(ds: xr.Dataset) -> pd.DataFrame:
     return frame.rename(columns={"time": "time_days"})
 
 
-def write_results(out_dir: Path, ds: xr.Dataset, *, csv: bool = False,
-                  extra: dict[str, Callable[[Path], None]] | None = None) -> list[Path]:
-    """Write ``results.nc`` (and ``results.csv``) plus ``extra`` files into ``out_dir`` atomically.
+def write_files(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Write each ``name → writer(path)`` into a temporary folder beside ``out_dir``; move them in only when all succeeded.
 
-    ``extra`` maps a file name to a function writing that file. Returns the
-    final paths. An existing ``out_dir`` is replaced file by file; a new one
-    appears only on success.
+    Returns the final paths. An existing ``out_dir`` is replaced file by file;
+    a new one appears only on success; a failing writer leaves nothing behind.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        ds.to_netcdf(tmp / "results.nc", engine="netcdf4")
-        if csv:
-            tidy_frame(ds).to_csv(tmp / "results.csv", index=False, float_format="%.6g")
-        for name, writer in (extra or {}).items():
+        for name, writer in writers.items():
             writer(tmp / name)
         out_dir.mkdir(exist_ok=True)
         written = []
@@ -49,3 +44,16 @@ def write_results(out_dir: Path, ds: xr.Dataset, *, csv: bool = False,
         return written
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_results(out_dir: Path, ds: xr.Dataset, *, csv: bool = False,
+                  extra: dict[str, Callable[[Path], None]] | None = None) -> list[Path]:
+    """Write ``results.nc`` (and ``results.csv``) plus ``extra`` files into ``out_dir`` atomically.
+
+    ``extra`` maps a file name to a function writing that file (see :func:`write_files`).
+    """
+    writers: dict[str, Callable[[Path], None]] = {"results.nc": lambda p: ds.to_netcdf(p, engine="netcdf4")}
+    if csv:
+        writers["results.csv"] = lambda p: tidy_frame(ds).to_csv(p, index=False, float_format="%.6g")
+    writers.update(extra or {})
+    return write_files(out_dir, writers)

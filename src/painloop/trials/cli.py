@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -12,27 +10,10 @@ import typer
 from rich.console import Console
 
 from .. import DISCLAIMER
+from ..io import write_files
 
 _err = Console(stderr=True)
 _out = Console()
-
-
-def write_atomic(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
-    """Write every file into a temporary folder beside ``out_dir`` and move them in only when all succeeded."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
-        for name, writer in writers.items():
-            writer(tmp / name)
-        out_dir.mkdir(exist_ok=True)
-        written = []
-        for f in sorted(tmp.iterdir()):
-            f.replace(out_dir / f.name)
-            written.append(out_dir / f.name)
-        return written
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _csv_value(v):
@@ -83,7 +64,7 @@ def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design 
     }
     if comparison is not None:
         writers["comparison.csv"] = lambda p: comparison.map(_csv_value).to_csv(p, index=False)
-    written = write_atomic(out_dir, writers)
+    written = write_files(out_dir, writers)
     _out.print(endpoints.map(_csv_value).to_string(index=False))
     _out.print(f"[green]wrote[/] {', '.join(str(p) for p in written)}")
     _out.print(f"[dim]{DISCLAIMER}[/]")

@@ -7,12 +7,12 @@ nothing half-written (and a new directory appears only on success).
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 import xarray as xr
+
+from ..io import write_files as io_write_files
 
 TWIN_FILE = "twin.nc"
 TWIN_TITLE = "painloop digital twin (personal model fitted to a pain diary)"
@@ -23,24 +23,11 @@ class TwinFileError(ValueError):
 
 
 def write_files(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
-    """Write each ``name → writer(path)`` into ``out_dir`` atomically; return the final paths."""
+    """Write each ``name → writer(path)`` into ``out_dir`` atomically (:func:`painloop.io.write_files`)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise TwinFileError(f"--out {out_dir} exists and is not a directory; give a directory path")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
-        for name, writer in writers.items():
-            writer(tmp / name)
-        out_dir.mkdir(exist_ok=True)
-        written = []
-        for f in sorted(tmp.iterdir()):
-            target = out_dir / f.name
-            f.replace(target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return io_write_files(out_dir, writers)
 
 
 def save_twin(path: Path, twin: xr.Dataset) -> None:
