@@ -33,6 +33,11 @@ def sig(xp: Any, x: Any) -> Any:
     return 1.0 / (1.0 + xp.exp(-x))
 
 
+def started(xp: Any, t: Any, start_h: Any) -> Any:
+    """Smooth step from 0 before ``start_h`` to 1 after it (hours; logistic over about a day)."""
+    return sig(xp, (t - start_h) / 24.0)
+
+
 def window(xp: Any, t: Any, start: Any, end: Any, edge_h: float) -> Any:
     """Smooth indicator of start <= t < end (hours), edges of width ``edge_h`` hours."""
     return sig(xp, (t - start) / edge_h) - sig(xp, (t - end) / edge_h)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model._declare import params
-from ._base import NONE, Cause, sig, window
+from ._base import NONE, Cause, sig, started, window
 from .chronic import CHARCOT_MARIE_TOOTH, ERYTHROMELALGIA, IDIOPATHIC
 from .immune import GUILLAIN_BARRE, MULTIPLE_SCLEROSIS, RHEUMATOID_ARTHRITIS
 from .toxic_metabolic import ALCOHOL, B1_DEFICIENCY, B12_DEFICIENCY, TOXIN
@@ -29,7 +29,7 @@ def _diabetes(xp: Any, t: Any, q: dict, p: dict) -> dict:
         reached = 1.0 - xp.exp(-xp.maximum(t - q["control_h"], 0.0) / (24.0 * p["dm_control_days"]))
         hba1c = hba1c + (q["hba1c_control"] - hba1c) * reached
     excess = xp.maximum(hba1c - p["dm_hba1c_ref"], 0.0)
-    on = sig(xp, (t - q["onset_h"]) / 24.0)
+    on = started(xp, t, q["onset_h"])
     return {
         "injury_rate": on * q["severity"] * p["dm_k_injury"] * excess,
         "regen_capacity": 1.0 / (1.0 + on * p["dm_regen_loss"] * excess),

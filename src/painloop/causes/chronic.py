@@ -5,19 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from ..model._declare import params
-from ._base import Cause, sig, window
+from ._base import Cause, started, window
 
 _HEAT_EDGE_H = 2.0
 
 
-def _charcot_marie_tooth(xp: Any, t: Any, q: dict, p: dict) -> dict:
-    """Genetic length-dependent degeneration: constant slow injury and no regeneration."""
-    on = sig(xp, (t - q["onset_h"]) / 24.0)
-    return {
-        "injury_rate": on * q["severity"] * p["cmt_k_injury"],
-        "regen_capacity": p["cmt_regen"] + 0.0 * t,
-        "infl_drive": 0.0 * t,
-    }
+def _steady_loss(prefix: str, doc: str):
+    """Driver of a slow degeneration from onset: constant injury ``<prefix>_k_injury`` × severity, fixed
+    regeneration capacity ``<prefix>_regen``, no inflammation."""
+    def drivers(xp: Any, t: Any, q: dict, p: dict) -> dict:
+        return {
+            "injury_rate": started(xp, t, q["onset_h"]) * q["severity"] * p[f"{prefix}_k_injury"],
+            "regen_capacity": p[f"{prefix}_regen"] + 0.0 * t,
+            "infl_drive": 0.0 * t,
+        }
+    drivers.__doc__ = doc
+    return drivers
 
 
 def ambient_temperature(xp: Any, t: Any, q: dict) -> Any:
@@ -28,22 +31,12 @@ def ambient_temperature(xp: Any, t: Any, q: dict) -> Any:
 
 def _erythromelalgia(xp: Any, t: Any, q: dict, p: dict) -> dict:
     """Small-fibre neuropathy plus heat-triggered neurogenic inflammation (burning flares) above a threshold."""
-    on = sig(xp, (t - q["onset_h"]) / 24.0)
+    on = started(xp, t, q["onset_h"])
     heat = xp.maximum(ambient_temperature(xp, t, q) - p["em_heat_threshold"], 0.0) / p["em_heat_scale"]
     return {
         "injury_rate": on * q["severity"] * p["em_k_injury"],
         "regen_capacity": p["em_regen"] + 0.0 * t,
         "infl_drive": on * q["severity"] * p["em_heat_infl"] * heat,
-    }
-
-
-def _idiopathic(xp: Any, t: Any, q: dict, p: dict) -> dict:
-    """No identified driver: slow small-fibre loss with poor regeneration."""
-    on = sig(xp, (t - q["onset_h"]) / 24.0)
-    return {
-        "injury_rate": on * q["severity"] * p["idio_k_injury"],
-        "regen_capacity": p["idio_regen"] + 0.0 * t,
-        "infl_drive": 0.0 * t,
     }
 
 
@@ -58,7 +51,7 @@ CHARCOT_MARIE_TOOTH = Cause(
         ("cmt_regen", 0.0, "fraction", "assumption: the genetic defect prevents lasting repair (no recovery)",
          "regeneration capacity"),
     ),
-    _charcot_marie_tooth,
+    _steady_loss("cmt", "Genetic length-dependent degeneration: constant slow injury and no regeneration."),
 )
 
 ERYTHROMELALGIA = Cause(
@@ -91,5 +84,5 @@ IDIOPATHIC = Cause(
          "injury rate at severity 1"),
         ("idio_regen", 0.1, "fraction", "assumption: no treatable driver, little recovery", "regeneration capacity"),
     ),
-    _idiopathic,
+    _steady_loss("idio", "No identified driver: slow small-fibre loss with poor regeneration."),
 )

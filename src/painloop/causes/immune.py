@@ -14,14 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..model._declare import params
-from ._base import Cause, episodes, sig, since, window
+from ._base import Cause, episodes, since, started, window
 
 _EDGE_H = 6.0
 
 
 def _multiple_sclerosis(xp: Any, t: Any, q: dict, p: dict) -> dict:
     """Demyelinating relapses injure and inflame; each relapse lowers the remyelination that follows."""
-    on = sig(xp, (t - q["onset_h"]) / 24.0)
+    on = started(xp, t, q["onset_h"])
     relapse = episodes(xp, t, q["ms_relapse_h"], 24.0 * p["ms_relapse_days"], _EDGE_H)
     past = since(xp, t, q["ms_relapse_h"], _EDGE_H)
     return {
@@ -33,7 +33,7 @@ def _multiple_sclerosis(xp: Any, t: Any, q: dict, p: dict) -> dict:
 
 def _rheumatoid_arthritis(xp: Any, t: Any, q: dict, p: dict) -> dict:
     """Persistent synovial inflammation with flares; entrapment/vasculitic injury grows during flares."""
-    on = sig(xp, (t - q["onset_h"]) / 24.0)
+    on = started(xp, t, q["onset_h"])
     flare = episodes(xp, t, q["ra_flare_h"], 24.0 * p["ra_flare_days"], _EDGE_H)
     return {
         "injury_rate": q["severity"] * (on * p["ra_k_injury"] + p["ra_k_injury_flare"] * flare),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model._declare import params
-from ._base import Cause, sig
+from ._base import Cause, started
 
 TOXIN_AGENTS = ("isoniazid", "metronidazole", "heavy_metal", "other")
 """Agents of the toxin cause; each has a relative potency parameter ``tox_potency_<agent>``."""
@@ -19,7 +19,7 @@ TOXIN_AGENTS = ("isoniazid", "metronidazole", "heavy_metal", "other")
 def _deficiency(prefix: str):
     """Driver of a vitamin deficiency: injury and impaired repair while deficient, repair after supplementation."""
     def drivers(xp: Any, t: Any, q: dict, p: dict) -> dict:
-        on = sig(xp, (t - q["onset_h"]) / 24.0)
+        on = started(xp, t, q["onset_h"])
         replete = 1.0 - xp.exp(-xp.maximum(t - q["supplement_h"], 0.0) / (24.0 * p[f"{prefix}_repletion_days"]))
         deficient = on * (1.0 - replete)
         regen = p[f"{prefix}_regen_deficient"] + (p[f"{prefix}_regen_replete"] - p[f"{prefix}_regen_deficient"]) * replete
@@ -34,7 +34,7 @@ def _deficiency(prefix: str):
 
 def _alcohol(xp: Any, t: Any, q: dict, p: dict) -> dict:
     """Toxic injury above a threshold intake (drinks/day) that also impairs repair; abstinence ends both."""
-    drinking = sig(xp, (t - q["onset_h"]) / 24.0) * (1.0 - sig(xp, (t - q["abstinence_h"]) / 24.0))
+    drinking = started(xp, t, q["onset_h"]) * (1.0 - started(xp, t, q["abstinence_h"]))
     excess = xp.maximum(q["drinks_per_day"] - p["alc_threshold_drinks"], 0.0)
     return {
         "injury_rate": drinking * q["severity"] * p["alc_k_injury"] * excess,
@@ -45,7 +45,7 @@ def _alcohol(xp: Any, t: Any, q: dict, p: dict) -> dict:
 
 def _toxin(xp: Any, t: Any, q: dict, p: dict) -> dict:
     """Neurotoxic exposure between onset and the end of exposure; recovery after it is slower for heavy metals."""
-    exposed = sig(xp, (t - q["onset_h"]) / 24.0) * (1.0 - sig(xp, (t - q["exposure_end_h"]) / 24.0))
+    exposed = started(xp, t, q["onset_h"]) * (1.0 - started(xp, t, q["exposure_end_h"]))
     potency = sum(q[f"agent_{a}"] * p[f"tox_potency_{a}"] for a in TOXIN_AGENTS)
     recovery = p["tox_regen"] * (1.0 - q["agent_heavy_metal"]) + p["tox_regen_metal"] * q["agent_heavy_metal"]
     return {
