@@ -47,7 +47,8 @@ class SolverOptions:
     max_steps_per_chunk: int = 200_000
 
 
-def _max_norm(x: Any) -> Any:
+def max_norm(x: Any) -> Any:
+    """Largest absolute error over all states and patients (every patient meets the tolerance)."""
     return jnp.max(jnp.abs(x))
 
 
@@ -59,7 +60,7 @@ def _make_solver(method: str) -> diffrax.AbstractSolver:
     raise ValueError(f"solver method must be one of {SOLVERS}, got {method!r}")
 
 
-def _vector_field(cause: str, n_active: int | None = None) -> Callable:
+def vector_field(cause: str, n_active: int | None = None) -> Callable:
     """d(y)/dt; with ``n_active`` only the first n_active states are integrated and the rest (``args[2]``) held fixed.
 
     Untreated scenarios integrate only the states before the treatment
@@ -86,11 +87,11 @@ def _solve_chunk(cause: str, options: SolverOptions, n_save: int, t0: Any, dt_sa
     t1 = t0 + n_save * dt_save
     ts = t0 + dt_save * jnp.arange(n_save)
     sol = diffrax.diffeqsolve(
-        diffrax.ODETerm(_vector_field(cause, n_active)),
+        diffrax.ODETerm(vector_field(cause, n_active)),
         _make_solver(options.method),
         t0=t0, t1=t1, dt0=0.05, y0=y0, args=(p, q, tail),
         saveat=diffrax.SaveAt(ts=ts, t1=True),
-        stepsize_controller=diffrax.PIDController(rtol=options.rtol, atol=options.atol, norm=_max_norm),
+        stepsize_controller=diffrax.PIDController(rtol=options.rtol, atol=options.atol, norm=max_norm),
         max_steps=options.max_steps_per_chunk,
         throw=False,
     )
@@ -106,11 +107,11 @@ def _solve_segment(cause: str, options: SolverOptions, n_save: int, t0: Any, t1:
     whatever its length and number of save points.
     """
     sol = diffrax.diffeqsolve(
-        diffrax.ODETerm(_vector_field(cause)),
+        diffrax.ODETerm(vector_field(cause)),
         _make_solver(options.method),
         t0=t0, t1=t1, dt0=jnp.minimum(0.05, t1 - t0), y0=y0, args=(p, q),
         saveat=diffrax.SaveAt(ts=ts, t1=True),
-        stepsize_controller=diffrax.PIDController(rtol=options.rtol, atol=options.atol, norm=_max_norm),
+        stepsize_controller=diffrax.PIDController(rtol=options.rtol, atol=options.atol, norm=max_norm),
         max_steps=options.max_steps_per_chunk,
         throw=False,
     )
@@ -142,6 +143,24 @@ class Solution:
     ok: np.ndarray
 
 
+def _prepare(p: Mapping[str, Any], q: Mapping[str, Any], options: SolverOptions,
+             dt_save_h: float) -> tuple[int, float, dict, dict]:
+    """Save points per chunk, chunk length (h), and the parameters and inputs as JAX arrays (event lists as columns)."""
+    n_per_chunk = max(1, int(round(options.chunk_days * 24.0 / dt_save_h)))
+    p_j = {k: jnp.asarray(v, dtype=float) for k, v in p.items()}
+    q_j = {k: _event_column(k, jnp.asarray(v, dtype=float)) for k, v in q.items()}
+    return n_per_chunk, n_per_chunk * dt_save_h, p_j, q_j
+
+
+def _collect(cause: str, kept: list[tuple[np.ndarray, np.ndarray]], steps: int, ok: np.ndarray,
+             p_j: Mapping, q_j: Mapping) -> Solution:
+    """Join the kept (times, states) pieces and compute the algebraic outputs at every kept time."""
+    t_out = np.concatenate([k[0] for k in kept])
+    y_out = np.concatenate([k[1] for k in kept])
+    outs = np.asarray(algebraic_outputs(cause, jnp.asarray(t_out), jnp.asarray(y_out), p_j, q_j))
+    return Solution(t_out, y_out, outs, steps, ok)
+
+
 def solve(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np.ndarray, *, t_start_h: float,
           t_save_from_h: float, t_end_h: float, dt_save_h: float, options: SolverOptions = SolverOptions(),
           on_chunk: Callable[[float], None] | None = None,
@@ -158,10 +177,7 @@ def solve(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np.ndarray
     if doses:
         return _solve_with_doses(cause, p, q, y0, t_start_h=t_start_h, t_save_from_h=t_save_from_h, t_end_h=t_end_h,
                                  dt_save_h=dt_save_h, options=options, on_chunk=on_chunk, doses=doses)
-    n_per_chunk = max(1, int(round(options.chunk_days * 24.0 / dt_save_h)))
-    chunk_h = n_per_chunk * dt_save_h
-    p_j = {k: jnp.asarray(v, dtype=float) for k, v in p.items()}
-    q_j = {k: _event_column(k, jnp.asarray(v, dtype=float)) for k, v in q.items()}
+    n_per_chunk, chunk_h, p_j, q_j = _prepare(p, q, options, dt_save_h)
     n_active = None if "treated" in q else system.N_CORE_STATES
     tail_np = np.asarray(y0, dtype=float)[system.N_CORE_STATES:]
     y = jnp.asarray(y0 if n_active is None else np.asarray(y0)[:n_active], dtype=float)
@@ -184,10 +200,7 @@ def solve(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np.ndarray
         t += chunk_h
         if on_chunk is not None:
             on_chunk(min(1.0, (t - t_start_h) / total))
-    t_out = np.concatenate([k[0] for k in kept])
-    y_out = np.concatenate([k[1] for k in kept])
-    outs = np.asarray(algebraic_outputs(cause, jnp.asarray(t_out), jnp.asarray(y_out), p_j, q_j))
-    return Solution(t_out, y_out, outs, steps, ok)
+    return _collect(cause, kept, steps, ok, p_j, q_j)
 
 
 def _solve_with_doses(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np.ndarray, *, t_start_h: float,
@@ -195,10 +208,7 @@ def _solve_with_doses(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0
                       on_chunk: Callable[[float], None] | None,
                       doses: Sequence[tuple[float, str, float]]) -> Solution:
     """:func:`solve` with state jumps at dose times: piecewise integration between chunk ends and dose times."""
-    n_per_chunk = max(1, int(round(options.chunk_days * 24.0 / dt_save_h)))
-    chunk_h = n_per_chunk * dt_save_h
-    p_j = {k: jnp.asarray(v, dtype=float) for k, v in p.items()}
-    q_j = {k: _event_column(k, jnp.asarray(v, dtype=float)) for k, v in q.items()}
+    n_per_chunk, chunk_h, p_j, q_j = _prepare(p, q, options, dt_save_h)
     jumps: dict[float, np.ndarray] = {}
     for t_dose, state, amount in doses:
         if t_start_h - 1e-9 <= t_dose < t_end_h - 1e-9:
@@ -231,7 +241,4 @@ def _solve_with_doses(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0
         ok &= bool(success) & np.all(np.isfinite(ys_np), axis=(0, 1)) & np.all(np.isfinite(y), axis=0)
         if on_chunk is not None:
             on_chunk(min(1.0, (b - t_start_h) / total))
-    t_out = np.concatenate([k[0] for k in kept])
-    y_out = np.concatenate([k[1] for k in kept])
-    outs = np.asarray(algebraic_outputs(cause, jnp.asarray(t_out), jnp.asarray(y_out), p_j, q_j))
-    return Solution(t_out, y_out, outs, steps, ok)
+    return _collect(cause, kept, steps, ok, p_j, q_j)

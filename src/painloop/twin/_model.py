@@ -40,6 +40,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..model import system
+from ..simulate._engine import max_norm, vector_field
 from ..treatments import DRUGS
 
 BASE_SCENARIO = "diabetes-calm"
@@ -166,10 +167,6 @@ def treated_inputs() -> dict[str, np.ndarray | float]:
     return dict(_treated_keys())
 
 
-def _max_norm(x: Any) -> Any:
-    return jnp.max(jnp.abs(x))
-
-
 def _context(t: Any, y: Any, p: Mapping, q: Mapping):
     return system.context(jnp, BASE_CAUSE, t, y, p, q)
 
@@ -197,16 +194,13 @@ def daily_nrs(theta: Any, y0: Any, p_base: Mapping[str, Any], q: Mapping[str, An
     t_start = -24.0 * RUNIN_DAYS
     t_end = 24.0 * n_days
     save_ts = SEG_H * jnp.arange(n_days * SAVES_PER_DAY, dtype=float)
-    controller = diffrax.PIDController(rtol=RTOL_FIT, atol=ATOL_FIT, norm=_max_norm)
+    controller = diffrax.PIDController(rtol=RTOL_FIT, atol=ATOL_FIT, norm=max_norm)
     n_states = len(system.STATE_NAMES)
     if not treated:
         n_core = system.N_CORE_STATES
         tail = y0[n_core:]
-
-        def f(t: Any, y: Any, args: Any) -> Any:
-            return jnp.stack(system.rates(_context(t, list(y) + list(tail), p, q))[:n_core])
-
-        sol = diffrax.diffeqsolve(diffrax.ODETerm(f), diffrax.Tsit5(), t0=t_start, t1=t_end, dt0=0.05, y0=y0[:n_core],
+        sol = diffrax.diffeqsolve(diffrax.ODETerm(vector_field(BASE_CAUSE, n_core)), diffrax.Tsit5(), t0=t_start,
+                                  t1=t_end, dt0=0.05, y0=y0[:n_core], args=(p, q, tail),
                                   saveat=diffrax.SaveAt(ts=save_ts, t1=True), stepsize_controller=controller,
                                   max_steps=max_steps, throw=False, adjoint=diffrax.ForwardMode())
         ys = jnp.concatenate([sol.ys[:-1], jnp.broadcast_to(tail, (save_ts.size,) + tail.shape)], axis=1)
@@ -214,9 +208,7 @@ def daily_nrs(theta: Any, y0: Any, p_base: Mapping[str, Any], q: Mapping[str, An
         ok = sol.result == diffrax.RESULTS.successful
     else:
         rows = jnp.asarray(dose_rows, dtype=int)
-
-        def f(t: Any, y: Any, args: Any) -> Any:
-            return jnp.stack(system.rates(_context(t, list(y), p, q)))
+        f = vector_field(BASE_CAUSE)
 
         def segment(carry: tuple, inp: tuple) -> tuple:
             y, ok = carry
@@ -224,7 +216,7 @@ def daily_nrs(theta: Any, y0: Any, p_base: Mapping[str, Any], q: Mapping[str, An
             y = y.at[rows].add(dose)
             t0 = t_start + SEG_H * k
             sol = diffrax.diffeqsolve(diffrax.ODETerm(f), diffrax.Tsit5(), t0=t0, t1=t0 + SEG_H, dt0=0.05, y0=y,
-                                      saveat=diffrax.SaveAt(t1=True), stepsize_controller=controller,
+                                      args=(p, q), saveat=diffrax.SaveAt(t1=True), stepsize_controller=controller,
                                       max_steps=max_steps // 100, throw=False, adjoint=diffrax.ForwardMode())
             return (sol.ys[-1], ok & (sol.result == diffrax.RESULTS.successful)), y
 
