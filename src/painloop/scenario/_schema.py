@@ -270,12 +270,6 @@ class DrugTreatment(_Strict):
                              f"(every_hours ≥ {d.min_interval_h:g}, or null for a single application)")
         return self
 
-    @property
-    def start_h(self) -> float:
-        """Time of the first dose, h since day 0."""
-        import math
-        return 24.0 * math.floor(self.start_day) + self.clock_hour + 24.0 * (self.start_day - math.floor(self.start_day))
-
 
 class TherapyTreatment(_Strict):
     """A non-drug therapy programme between two days."""

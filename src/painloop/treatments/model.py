@@ -47,10 +47,6 @@ _REF = {"duloxetine": (60.0, 24.0), "amitriptyline": (25.0, 24.0), "pregabalin":
         "ibuprofen": (400.0, 8.0)}
 
 
-def _label(drug: str, key: str) -> float:
-    return float(DRUGS[drug].label[key])
-
-
 def _pk_params() -> list[Param]:
     rows = []
     for d in _ORAL:
