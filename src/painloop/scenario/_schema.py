@@ -236,6 +236,8 @@ class Solver(_Strict):
     rtol: float = Field(1e-5, gt=0.0, le=1e-2, description="relative tolerance")
     atol: float = Field(1e-7, gt=0.0, le=1e-2, description="absolute tolerance")
     method: Literal["tsit5", "kvaerno5"] = "tsit5"
+    engine: Literal["kernel", "jax"] = Field(
+        "kernel", description="kernel: numba-compiled Tsit5 (fast on a CPU); jax: diffrax (implicit method, GPU)")
 
 
 class DrugTreatment(_Strict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
@@ -12,7 +12,7 @@ from .. import DISCLAIMER, __version__
 from ..model import system
 from ..scenario import Scenario, scenario_inputs
 from ..scenario._inputs import dose_schedule
-from ._engine import SolverOptions, solve
+from ._engine import STATUS_MEANING, SolverOptions, solve
 
 
 def _batch_size(*maps: Mapping[str, object]) -> int:
@@ -35,12 +35,18 @@ def patient_params(scenario: Scenario, params: Mapping[str, object] | None = Non
 
 def simulate(scenario: Scenario, params: Mapping[str, object] | None = None, *,
              inputs: Mapping[str, object] | None = None, y0: np.ndarray | None = None,
-             progress: Callable[[float], None] | None = None) -> xr.Dataset:
+             progress: Callable[[float], None] | None = None,
+             patient_doses: Sequence[Sequence[tuple[float, str, float]]] | None = None,
+             engine: str | None = None, block_size: int | None = None, threads: int | None = None) -> xr.Dataset:
     """Run ``scenario`` and return states and outputs over the reported period.
 
     ``params`` overrides parameters and ``inputs`` overrides scenario inputs
     (e.g. ``severity``); a 1-D array of length n in either gives n patients.
     ``y0`` (n_states × n_patients) replaces the declared healthy initial state.
+    ``patient_doses[j]`` lists patient j's own (time h, state, amount) dose
+    jumps on top of the scenario's regimen. ``engine`` (``"kernel"`` or
+    ``"jax"``), ``block_size`` and ``threads`` override the scenario's solver
+    settings (:class:`painloop.simulate.SolverOptions`).
     """
     p = patient_params(scenario, params)
     q = scenario_inputs(scenario)
@@ -48,15 +54,18 @@ def simulate(scenario: Scenario, params: Mapping[str, object] | None = None, *,
     n = _batch_size({k: v for k, v in p.items()}, {k: v for k, v in (inputs or {}).items()})
     if y0 is None:
         y0 = np.repeat(np.asarray(system.initial_state())[:, None], n, axis=1)
-    options = SolverOptions(rtol=scenario.solver.rtol, atol=scenario.solver.atol, method=scenario.solver.method)
+    options = SolverOptions(rtol=scenario.solver.rtol, atol=scenario.solver.atol, method=scenario.solver.method,
+                            engine=engine or scenario.solver.engine, threads=threads,
+                            **({"block_size": block_size} if block_size else {}))
     sol = solve(scenario.cause.type, p, q, y0, t_start_h=-24.0 * scenario.history_days, t_save_from_h=0.0,
                 t_end_h=24.0 * scenario.duration_days, dt_save_h=scenario.output.every_hours,
-                options=options, on_chunk=progress, doses=dose_schedule(scenario))
-    return to_dataset(sol.t_hours, sol.states, sol.outputs, scenario, n_steps=sol.n_steps, ok=sol.ok)
+                options=options, on_chunk=progress, doses=dose_schedule(scenario), patient_doses=patient_doses)
+    return to_dataset(sol.t_hours, sol.states, sol.outputs, scenario, n_steps=sol.n_steps, ok=sol.ok,
+                      status=sol.status, engine=options.engine if options.method == "tsit5" else "jax")
 
 
 def to_dataset(t_hours: np.ndarray, states: np.ndarray, outputs: np.ndarray, scenario: Scenario, *,
-               n_steps: int, ok: np.ndarray) -> xr.Dataset:
+               n_steps: int, ok: np.ndarray, status: np.ndarray | None = None, engine: str = "jax") -> xr.Dataset:
     """Package solver arrays (time, variable, patient) as a Dataset with units and provenance."""
     n_patients = states.shape[2]
     coords = {"patient": np.arange(n_patients), "time": t_hours / 24.0}
@@ -70,11 +79,14 @@ def to_dataset(t_hours: np.ndarray, states: np.ndarray, outputs: np.ndarray, sce
     ds = xr.Dataset(data, coords=coords)
     ds["time"].attrs.update(units="days", long_name="time since the start of the reported period (day 0 at 00:00)")
     ds["solver_ok"] = ("patient", ok.astype(np.int8), {"long_name": "1 if the solver succeeded for this patient"})
+    code = (np.where(ok, 0, 1) if status is None else np.asarray(status)).astype(np.int8)
+    ds["solver_status"] = ("patient", code, {
+        "long_name": "solver status per patient: " + "; ".join(f"{k} {v}" for k, v in STATUS_MEANING.items())})
     ds.attrs.update(
         title=f"painloop simulation: {scenario.name}",
         painloop_version=__version__,
         scenario_yaml=yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False),
-        solver=f"{scenario.solver.method}, rtol={scenario.solver.rtol}, atol={scenario.solver.atol}",
+        solver=f"{scenario.solver.method} ({engine} engine), rtol={scenario.solver.rtol}, atol={scenario.solver.atol}",
         solver_steps=int(n_steps),
         treatments="; ".join(_describe(t) for t in scenario.treatments),
         disclaimer=DISCLAIMER,

@@ -2,7 +2,7 @@
 
 Pharmacokinetics: every drug is a compartment model whose amounts (mg) are
 model states; a dose is added to the drug's depot by the engine exactly at the
-dose time (see :mod:`painloop.simulate._engine`), so the vector field only
+dose time (see :mod:`painloop.simulate._kernel`), so the vector field only
 carries first-order transfer and elimination. Concentrations are amount /
 volume (mg/L). Patches are zero-order inputs: the number of patches worn is a
 state the engine raises at application and lowers at removal.

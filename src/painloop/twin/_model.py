@@ -40,7 +40,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..model import system
-from ..simulate._engine import max_norm, vector_field
+from ..simulate._jax_engine import max_norm, vector_field
 from ..treatments import DRUGS
 
 BASE_SCENARIO = "diabetes-calm"

@@ -1,0 +1,286 @@
+"""Adaptive Tsit5 over blocks of patients, with dose jumps and dense output: the kernel's integrator.
+
+This file is a template: :mod:`painloop.simulate._kernel` appends the
+generated ``rhs`` and ``outputs`` functions of one model structure to its
+source and compiles the whole module with numba (cached on disk). It is
+written by hand because no well-kept package integrates a batch of ODE
+systems with per-block step control, per-patient failure isolation and exact
+state jumps inside compiled code; the method and the step-size control are
+those of diffrax's ``Tsit5`` with ``PIDController`` (integral control,
+safety 0.9, factors 0.2–10, never shrinking after an accepted step), so the
+two engines make the same choices.
+
+Patients are grouped in blocks that share one step (the error is the largest
+scaled error over the block's live patients); blocks are independent and run
+in parallel threads (the compiled code releases the GIL), so a patient's
+numbers do not depend on the number of threads. Within a block a patient whose integration fails (a
+non-finite state or a step that collapses below ``H_MIN``) is stopped and
+flagged; the others continue. Dose jumps land exactly: a step is clipped to
+the next dose time of the block, the amounts are added, and the derivative is
+re-evaluated. Saved values come from Tsit5's own 5th-order interpolant; a
+value saved at a dose time is the value just after the dose.
+
+Status codes per patient: 0 ok, 1 step size collapsed or non-finite state,
+2 step limit reached, 3 non-finite initial state or inputs.
+"""
+
+import math
+
+import numba
+import numpy as np
+
+H_MIN = 1e-7
+"""Smallest step (h) before a patient is declared failed; the model's fastest time scale is ~0.1 h."""
+
+C2 = 0.161
+C3 = 0.327
+C4 = 0.9
+C5 = 0.9800255409045096857298102862870245954942137979563024768854764293221195950761080302604
+A21 = 0.161
+A31 = -0.8480655492356988544426874250230774675121177393430391537369234245294192976164141156943e-2
+A32 = 0.3354806554923569885444268742502307746751211773934303915373692342452941929761641411569
+A41 = 2.897153057105493432130432594192938764924887287701866490314866693455023795137503079289
+A42 = -6.359448489975074843148159912383825625952700647415626703305928850207288721235210244366
+A43 = 4.362295432869581411017727318190886861027813359713760212991062156752264926097707165077
+A51 = 5.325864828439256604428877920840511317836476253097040101202360397727981648835607691791
+A52 = -11.74888356406282787774717033978577296188744178259862899288666928009020615663593781589
+A53 = 7.495539342889836208304604784564358155658679161518186721010132816213648793440552049753
+A54 = -0.9249506636175524925650207933207191611349983406029535244034750452930469056411389539635e-1
+A61 = 5.861455442946420028659251486982647890394337666164814434818157239052507339770711679748
+A62 = -12.92096931784710929170611868178335939541780751955743459166312250439928519268343184452
+A63 = 8.159367898576158643180400794539253485181918321135053305748355423955009222648673734986
+A64 = -0.7158497328140099722453054252582973869127213147363544882721139659546372402303777878835e-1
+A65 = -0.2826905039406838290900305721271224146717633626879770007617876201276764571291579142206e-1
+B1 = 0.9646076681806522951816731316512876333711995238157997181903319145764851595234062815396e-1
+B2 = 0.01
+B3 = 0.4798896504144995747752495322905965199130404621990332488332634944254542060153074523509
+B4 = 1.379008574103741893192274821856872770756462643091360525934940067397245698027561293331
+B5 = -3.290069515436080679901047585711363850115683290894936158531296799594813811049925401677
+B6 = 2.324710524099773982415355918398765796109060233222962411944060046314465391054716027841
+E1 = B1 - 0.9468075576583945807478876255758922856117527357724631226139574065785592789071067303271e-1
+E2 = B2 - 0.9183565540343253096776363936645313759813746240984095238905939532922955247253608687270e-2
+E3 = B3 - 0.4877705284247615707855642599631228241516691959761363774365216240304071651579571959813
+E4 = B4 - 1.234297566930478985655109673884237654035539930748192848315425833500484878378061439761
+E5 = B5 + 2.707712349983525454881109975059321670689605166938197378763992255714444407154902012702
+E6 = B6 - 1.866628418170587035753719399566211498666255505244122593996591602841258328965767580089
+E7 = -1.0 / 66.0
+
+A = np.array([
+    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    [A21, 0.0, 0.0, 0.0, 0.0, 0.0],
+    [A31, A32, 0.0, 0.0, 0.0, 0.0],
+    [A41, A42, A43, 0.0, 0.0, 0.0],
+    [A51, A52, A53, A54, 0.0, 0.0],
+    [A61, A62, A63, A64, A65, 0.0],
+    [B1, B2, B3, B4, B5, B6],
+])
+"""Tsit5 stage coefficients: row s gives stage s from stages 0..s-1 (row 6, the solution, is also stage 7: FSAL)."""
+C = np.array([0.0, C2, C3, C4, C5, 1.0, 1.0])
+E = np.array([E1, E2, E3, E4, E5, E6, E7])
+"""Error estimate weights (5th- minus embedded 4th-order solution)."""
+
+_JIT = dict(cache=True, fastmath=False, error_model="numpy", nogil=True)
+
+
+@numba.njit(**_JIT)
+def _interp_weights(theta, w):
+    """Tsit5's 5th-order dense-output weights at ``theta`` in [0, 1] (Tsitouras 2011; as diffrax)."""
+    t = theta
+    w[0] = -1.0530884977290216 * t * (t - 1.3299890189751412) * (t * t - 1.4364028541716351 * t + 0.7139816917074209)
+    w[1] = 0.1017 * t * t * (t * t - 2.1966568338249754 * t + 1.2949852507374631)
+    w[2] = 2.490627285651252793 * t * t * (t * t - 2.38535645472061657 * t + 1.57803468208092486)
+    w[3] = -16.54810288924490272 * (t - 1.21712927295533244) * (t - 0.61620406037800089) * t * t
+    w[4] = 47.37952196281928122 * (t - 1.203071208372362603) * (t - 0.658047292653547382) * t * t
+    w[5] = -34.87065786149660974 * (t - 1.2) * (t - 0.666666666666666667) * t * t
+    w[6] = 2.5 * (t - 1.0) * (t - 0.6) * t * t
+
+
+@numba.njit(**_JIT)
+def _all_finite(x):
+    for v in x:
+        if not math.isfinite(v):
+            return False
+    return True
+
+
+@numba.njit(**_JIT)
+def _scaled_error(j, hh, y, yt, k, active, rtol, atol):
+    """Largest scaled error of patient ``j``'s attempted step (inf when not finite), as diffrax's PIDController."""
+    ej = 0.0
+    for m in range(active.size):
+        a = active[m]
+        e = 0.0
+        for r in range(7):
+            e += E[r] * k[r, j, m]
+        sc = abs(hh * e) / (atol + rtol * max(abs(y[j, a]), abs(yt[j, a])))
+        if not (sc <= ej):
+            ej = sc if math.isfinite(sc) else math.inf
+    return ej
+
+
+@numba.njit(**_JIT)
+def _store(ys_out, outs_out, pj, i_save, t, y, p, q, keep):
+    """Write the kept states and every output of patient ``pj`` at save index ``i_save``."""
+    for m in range(keep.size):
+        ys_out[pj, i_save, m] = y[keep[m]]
+    outputs(t, y, p, q, outs_out[pj, i_save])  # noqa: F821 (defined by the generated module)
+
+
+@numba.njit(**_JIT)
+def _apply_doses(t, y, j, pj, evpos, ev_end, ev_t, ev_state, ev_amt, tol):
+    """Add every dose of patient ``pj`` due at or before ``t``; True when a state jumped."""
+    jumped = False
+    while evpos[j] < ev_end[j] and ev_t[evpos[j]] <= t + tol:
+        y[j, ev_state[evpos[j]]] += ev_amt[evpos[j]]
+        evpos[j] += 1
+        jumped = True
+    return jumped
+
+
+@numba.njit(**_JIT)
+def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, ev_state, ev_amt,
+                                    rtol, atol, h_state, max_steps, ys_out, outs_out, status, counts):
+    """Integrate the patients ``idx`` (one block sharing a step) over [``t0``, ``t1``) hours.
+
+    ``y0[patient]`` is the state at ``t0`` (doses at ``t0`` not yet given)
+    and is overwritten with the state at ``t1``; ``t1`` is exclusive (doses
+    and save times at ``t1`` belong to the next call), so a run cut into
+    chunks gives doses and saves exactly once. ``h_state[patient]`` carries
+    the proposed step (h) from one chunk to the next. Writes saved states
+    (``ys_out[patient, save, kept state]``), outputs
+    (``outs_out[patient, save, output]``), ``status[patient]`` and adds the
+    block's accepted and rejected steps to ``counts[patient, 0:2]``.
+    """
+    nb = idx.size
+    n = y0.shape[1]
+    na = active.size
+    ns = save_t.size
+    tol_t = 1e-9 * max(1.0, abs(t1))
+    y = np.empty((nb, n))
+    yt = np.empty((nb, n))
+    k = np.empty((7, nb, na))
+    ynew = np.empty((nb, na))
+    w = np.empty(7)
+    alive = np.ones(nb, dtype=np.bool_)
+    evpos = np.empty(nb, dtype=np.int64)
+    ev_end = np.empty(nb, dtype=np.int64)
+    for j in range(nb):
+        pj = idx[j]
+        y[j] = y0[pj]
+        evpos[j] = ev_ptr[pj]
+        ev_end[j] = ev_ptr[pj + 1]
+        while evpos[j] < ev_end[j] and ev_t[evpos[j]] < t0 - tol_t:
+            evpos[j] += 1
+        if status[pj] != 0:
+            alive[j] = False
+        elif not (_all_finite(y[j]) and _all_finite(P[pj]) and _all_finite(Q[pj])):
+            alive[j] = False
+            status[pj] = 3
+    t = t0
+    i_save = 0
+    while i_save < ns and save_t[i_save] < t0 - tol_t:
+        i_save += 1
+    for j in range(nb):
+        if alive[j]:
+            _apply_doses(t, y, j, idx[j], evpos, ev_end, ev_t, ev_state, ev_amt, tol_t)
+    while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
+        for j in range(nb):
+            if alive[j]:
+                _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], keep)
+        i_save += 1
+    for j in range(nb):
+        if alive[j]:
+            rhs(t, y[j], P[idx[j]], Q[idx[j]], k[0, j])  # noqa: F821
+    h = h_state[idx[0]]
+    n_acc = 0
+    n_rej = 0
+    n_live = 0
+    for j in range(nb):
+        n_live += alive[j]
+    while t < t1 - tol_t and n_live > 0:
+        if n_acc + n_rej >= max_steps:
+            for j in range(nb):
+                if alive[j]:
+                    alive[j] = False
+                    status[idx[j]] = 2
+            break
+        t_stop = t1
+        for j in range(nb):
+            if alive[j] and evpos[j] < ev_end[j] and ev_t[evpos[j]] < t_stop:
+                t_stop = ev_t[evpos[j]]
+        land = t + h >= t_stop - tol_t
+        hh = t_stop - t if land else h
+        err = 0.0
+        for j in range(nb):
+            if not alive[j]:
+                continue
+            pj = idx[j]
+            yj = y[j]
+            ytj = yt[j]
+            for m in range(n):
+                ytj[m] = yj[m]
+            for s in range(1, 7):
+                for m in range(na):
+                    inc = 0.0
+                    for r in range(s):
+                        inc += A[s, r] * k[r, j, m]
+                    ytj[active[m]] = yj[active[m]] + hh * inc
+                rhs(t + C[s] * hh, ytj, P[pj], Q[pj], k[s, j])  # noqa: F821
+            for m in range(na):
+                ynew[j, m] = ytj[active[m]]
+            ej = _scaled_error(j, hh, y, yt, k, active, rtol, atol)
+            if ej > err:
+                err = ej
+        if err <= 1.0:
+            n_acc += 1
+            t_new = t_stop if land else t + hh
+            while i_save < ns and save_t[i_save] < t_new - tol_t:
+                _interp_weights((save_t[i_save] - t) / hh, w)
+                for j in range(nb):
+                    if alive[j]:
+                        ytj = yt[j]
+                        for m in range(na):
+                            inc = 0.0
+                            for r in range(7):
+                                inc += w[r] * k[r, j, m]
+                            ytj[active[m]] = y[j, active[m]] + hh * inc
+                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], ytj, P[idx[j]], Q[idx[j]], keep)
+                i_save += 1
+            t = t_new
+            for j in range(nb):
+                if not alive[j]:
+                    continue
+                for m in range(na):
+                    y[j, active[m]] = ynew[j, m]
+                    k[0, j, m] = k[6, j, m]
+                if land and t < t1 - tol_t and _apply_doses(t, y, j, idx[j], evpos, ev_end, ev_t, ev_state, ev_amt,
+                                                            tol_t):
+                    rhs(t, y[j], P[idx[j]], Q[idx[j]], k[0, j])  # noqa: F821
+            while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
+                for j in range(nb):
+                    if alive[j]:
+                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], keep)
+                i_save += 1
+            factor = 10.0 if err == 0.0 else min(10.0, max(1.0, 0.9 * err ** -0.2))
+            if not land:
+                h = hh * factor
+            else:
+                h = max(h, hh * factor)
+        else:
+            n_rej += 1
+            factor = 0.2 if not math.isfinite(err) else min(0.9, max(0.2, 0.9 * err ** -0.2))
+            h = hh * factor
+            if h < H_MIN:
+                for j in range(nb):
+                    if alive[j] and not _scaled_error(j, hh, y, yt, k, active, rtol, atol) <= 1.0:
+                        alive[j] = False
+                        status[idx[j]] = 1
+                        n_live -= 1
+                h = h_state[idx[0]]
+    for j in range(nb):
+        pj = idx[j]
+        counts[pj, 0] += n_acc
+        counts[pj, 1] += n_rej
+        h_state[pj] = h
+        for m in range(n):
+            y0[pj, m] = y[j, m] if alive[j] else math.nan
