@@ -9,17 +9,19 @@ scalar Python that numba compiles. Nothing of the equations is typed here.
 
 Layout of the generated functions (all arrays 1-D, one patient):
 
-* ``rhs(t, y, p, q, dy)``: ``dy[i]`` = d(state ``active[i]``)/dt (state unit
+* ``rhs(t, y, p, q, e, eoff, ne, dy)``: ``dy[i]`` = d(state ``active[i]``)/dt (state unit
   per hour) for the *active* states only: the states whose rate is not
   identically zero for this scenario structure (untreated runs hold the
   treatment compartments constant, as the JAX engine does);
-* ``outputs(t, y, p, q, out)``: every declared algebraic output, in the order
+* ``outputs(t, y, p, q, e, eoff, ne, out)``: every declared algebraic output, in the order
   of :data:`painloop.model.system.OUTPUT_NAMES`.
 
 ``y`` is indexed like :data:`~painloop.model.system.STATE_NAMES`, ``p`` like
-:data:`~painloop.model.system.PARAM_NAMES` and ``q`` like the input layout
-returned by :func:`input_layout` (one slot per scalar input and one per
-element of an event list).
+:data:`~painloop.model.system.PARAM_NAMES` and ``q`` like
+:attr:`InputLayout.scalars`; event list ``k`` of :attr:`InputLayout.events`
+holds ``ne[k]`` values from ``e[eoff[k]]`` on. A sum over events
+(``xp.sum`` in the model) becomes a loop, so the code does not depend on how
+many events a scenario has.
 """
 
 from __future__ import annotations
@@ -32,42 +34,66 @@ import numpy as np
 from ..model import system
 from ..scenario._inputs import SCHEDULE_KEYS
 
-CODEGEN_VERSION = "1"
+CODEGEN_VERSION = "2"
 """Bumped whenever the printed form changes, so cached kernels of an older form are not reused."""
 
 
 @dataclass(frozen=True)
-class InputSlot:
-    """Where a scenario input lives in the kernel's ``q`` row: ``key`` (and ``element`` for event lists)."""
+class InputLayout:
+    """Which scenario inputs the kernel reads: scalar inputs (a value per patient allowed) and event lists.
 
-    key: str
-    element: int | None
-
-
-def input_layout(q: Mapping[str, Any]) -> tuple[InputSlot, ...]:
-    """One slot per scalar input (a value per patient allowed) and one per element of an event list.
-
-    Event lists (:data:`~painloop.scenario._inputs.SCHEDULE_KEYS`) have their
-    events on the first axis: shape (n_events,) for all patients or
-    (n_events, n_patients) per patient. Keys are sorted so the layout does not
-    depend on the order the inputs were built in.
+    The generated code depends only on the names, not on the number of
+    events: every event list is read in a loop over its per-patient length,
+    so scenarios that differ in how many doses, stress steps, relapses or
+    cycles they have share one compiled kernel.
     """
-    slots: list[InputSlot] = []
-    for key in sorted(q):
-        shape = np.shape(q[key])
-        if key in SCHEDULE_KEYS:
-            n_events = shape[0] if shape else 1
-            slots += [InputSlot(key, i) for i in range(n_events)]
-        elif len(shape) <= 1:
-            slots.append(InputSlot(key, None))
-        else:
-            raise ValueError(f"scenario input {key!r} has shape {shape}; expected a scalar or one value per patient")
-    return tuple(slots)
+
+    scalars: tuple[str, ...]
+    events: tuple[str, ...]
 
 
-def structure_key(cause: str, layout: tuple[InputSlot, ...]) -> str:
+def input_layout(q: Mapping[str, Any]) -> InputLayout:
+    """The layout of ``q``: event lists are :data:`~painloop.scenario._inputs.SCHEDULE_KEYS`, the rest scalars."""
+    for key, value in q.items():
+        if key not in SCHEDULE_KEYS and np.ndim(value) > 1:
+            raise ValueError(f"scenario input {key!r} has shape {np.shape(value)}; expected a scalar or one value "
+                             "per patient")
+    return InputLayout(tuple(sorted(k for k in q if k not in SCHEDULE_KEYS)),
+                       tuple(sorted(k for k in q if k in SCHEDULE_KEYS)))
+
+
+def structure_key(cause: str, layout: InputLayout) -> str:
     """Text that identifies the generated code for a cause and an input layout (hashed into the cache key)."""
-    return f"{CODEGEN_VERSION}|{cause}|" + ",".join(f"{s.key}:{s.element}" for s in layout)
+    return f"{CODEGEN_VERSION}|{cause}|{','.join(layout.scalars)}|{','.join(layout.events)}"
+
+
+def _loop_namespace() -> Any:
+    """A :class:`~painloop.export.sbml.SympyNamespace` in which a sum over an event list stays a loop.
+
+    Each event list is a one-element vector of an *element symbol*
+    ``e_<k>``; ``sum`` records the summand and returns a fresh symbol
+    ``evsum_<n>`` that the generated code computes in a loop over the events.
+    (Built on first use so that loading a cached kernel does not import SymPy.)
+    """
+    import sympy as sp
+
+    from ..export.sbml import SymVec, SympyNamespace, _sym
+
+    class LoopNamespace(SympyNamespace):
+        def __init__(self) -> None:
+            self.sums: list[tuple[Any, Any]] = []
+
+        def sum(self, x: Any, axis: int | None = None) -> Any:  # type: ignore[override]
+            if axis not in (None, 0):
+                raise ValueError(f"symbolic sum supports axis=0 only, got axis={axis}")
+            if not isinstance(x, SymVec):
+                return _sym(x)
+            (summand,) = x.items
+            symbol = sp.Symbol(f"evsum_{len(self.sums)}")
+            self.sums.append((symbol, summand))
+            return symbol
+
+    return LoopNamespace()
 
 
 def _float_printer():
@@ -111,71 +137,97 @@ def _float_printer():
     return _Printer({"fully_qualified_modules": True, "standard": "python3"})
 
 
-def generate_source(cause: str, layout: tuple[InputSlot, ...]) -> tuple[str, np.ndarray]:
-    """Python source of ``rhs`` and ``outputs`` for ``cause`` and the input ``layout``, and the active state indices.
-
-    A value placed in ``q`` for the symbolic evaluation is a SymPy symbol per
-    slot; event lists become :class:`~painloop.export.sbml.SymVec` vectors, as
-    in the SBML export.
-    """
+def generate_source(cause: str, layout: InputLayout) -> tuple[str, np.ndarray]:
+    """Python source of ``rhs`` and ``outputs`` for ``cause`` and the input ``layout``, and the active state indices."""
     import sympy as sp
 
-    from ..export.sbml import SymVec, SympyNamespace, _sym
+    from ..export.sbml import SymVec, _sym
 
     t = sp.Symbol("t")
     y = [sp.Symbol(f"s_{i}") for i in range(len(system.STATE_NAMES))]
     p = {name: sp.Symbol(f"p_{i}") for i, name in enumerate(system.PARAM_NAMES)}
-    q: dict[str, Any] = {}
-    events: dict[str, list[Any]] = {}
-    for i, slot in enumerate(layout):
-        symbol = sp.Symbol(f"q_{i}")
-        if slot.element is None:
-            q[slot.key] = symbol
-        else:
-            events.setdefault(slot.key, []).append(symbol)
-    q.update({k: SymVec(v) for k, v in events.items()})
+    q: dict[str, Any] = {key: sp.Symbol(f"q_{i}") for i, key in enumerate(layout.scalars)}
+    q.update({key: SymVec([sp.Symbol(f"e_{k}")]) for k, key in enumerate(layout.events)})
 
-    c = system.context(SympyNamespace(), cause, t, y, p, q)
+    xp = _loop_namespace()
+    c = system.context(xp, cause, t, y, p, q)
     rates = [_sym(r) for r in system.rates(c)]
     active = np.array([i for i, r in enumerate(rates) if r != 0], dtype=np.int64)
     outputs = [_sym(c.a[n]) for n in system.OUTPUT_NAMES]
-    for name, expr in zip(system.OUTPUT_NAMES, outputs):
+    for name, expr in [*zip(system.OUTPUT_NAMES, outputs), *zip(system.STATE_NAMES, rates)]:
         if isinstance(expr, SymVec):
-            raise ValueError(f"output {name!r} is a vector; the model must reduce event lists with xp.sum")
+            raise ValueError(f"{name!r} is a vector; the model must reduce event lists with xp.sum")
 
     printer = _float_printer()
-    rhs_body = _function_body(printer, [rates[i] for i in active], "dy")
-    out_body = _function_body(printer, outputs, "out")
+    rhs_exprs = [rates[i] for i in active]
     src = "\n".join([
         "", "",
-        "@numba.njit(cache=True, fastmath=False, error_model='numpy')",
-        "def rhs(t, y, p, q, dy):",
+        "@numba.njit(cache=True, fastmath=False, error_model='numpy', nogil=True)",
+        "def rhs(t, y, p, q, e, eoff, ne, dy):",
         '    """d(active state)/dt, state unit per hour (generated from the model declarations)."""',
-        *rhs_body,
+        *_function_body(printer, rhs_exprs, "dy", xp.sums),
         "", "",
-        "@numba.njit(cache=True, fastmath=False, error_model='numpy')",
-        "def outputs(t, y, p, q, out):",
+        "@numba.njit(cache=True, fastmath=False, error_model='numpy', nogil=True)",
+        "def outputs(t, y, p, q, e, eoff, ne, out):",
         '    """Every declared algebraic output (generated from the model declarations)."""',
-        *out_body,
+        *_function_body(printer, outputs, "out", xp.sums),
         "",
     ])
     return src, active
 
 
-def _function_body(printer: Any, exprs: list[Any], target: str) -> list[str]:
-    """Lines that load the used symbols, compute shared subexpressions and store ``target[i] = exprs[i]``."""
+def _used_sums(exprs: list[Any], sums: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """The event sums that ``exprs`` need, directly or through other sums, in the order they were recorded."""
+    needed = {s.name for e in exprs for s in e.free_symbols if s.name.startswith("evsum_")}
+    for symbol, summand in reversed(sums):
+        if symbol.name in needed:
+            needed |= {s.name for s in summand.free_symbols if s.name.startswith("evsum_")}
+    return [(symbol, summand) for symbol, summand in sums if symbol.name in needed]
+
+
+def _loads(names: set[str], indent: str) -> list[str]:
+    """Lines that read the state, parameter and scalar-input symbols in ``names`` from their arrays."""
+    arrays = {"s": "y", "p": "p", "q": "q"}
+    lines = []
+    for name in sorted(names, key=_symbol_order):
+        kind, _, idx = name.partition("_")
+        if kind in arrays and idx.isdigit():
+            lines.append(f"{indent}{name} = {arrays[kind]}[{idx}]")
+    return lines
+
+
+def _sum_loop(printer: Any, symbol: Any, summand: Any) -> list[str]:
+    """Lines computing ``symbol`` = the sum of ``summand`` over the events of the event lists it reads.
+
+    The lists read together (e.g. a therapy's start and end times) have one
+    length per patient; the loop runs over the first one's.
+    """
     import sympy as sp
 
+    keys = sorted({int(s.name[2:]) for s in summand.free_symbols if s.name.startswith("e_")})
+    if not keys:
+        return [f"    {symbol.name} = {printer.doprint(summand)}"]
+    replacements, (reduced,) = sp.cse([summand], symbols=sp.numbered_symbols(f"{symbol.name}_x"),
+                                      optimizations=None, order="none")
+    lines = [f"    {symbol.name} = 0.0", f"    for i in range(ne[{keys[0]}]):"]
+    lines += [f"        e_{k} = e[eoff[{k}] + i]" for k in keys]
+    lines += [f"        {sym.name} = {printer.doprint(expr)}" for sym, expr in replacements]
+    lines.append(f"        {symbol.name} += {printer.doprint(reduced)}")
+    return lines
+
+
+def _function_body(printer: Any, exprs: list[Any], target: str, sums: list[tuple[Any, Any]]) -> list[str]:
+    """Lines that load the used symbols, run the event sums, compute shared subexpressions and store ``target[i]``."""
+    import sympy as sp
+
+    loops = _used_sums(exprs, sums)
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("x"), optimizations=None, order="none")
     used: set[str] = set()
-    for e in [*(r for _, r in replacements), *reduced]:
+    for e in [*(r for _, r in replacements), *reduced, *(summand for _, summand in loops)]:
         used |= {s.name for s in e.free_symbols}
-    lines = []
-    for name in sorted(used, key=_symbol_order):
-        kind, _, idx = name.partition("_")
-        if kind in ("s", "p", "q") and idx.isdigit():
-            array = {"s": "y", "p": "p", "q": "q"}[kind]
-            lines.append(f"    {name} = {array}[{idx}]")
+    lines = _loads(used, "    ")
+    for symbol, summand in loops:
+        lines += _sum_loop(printer, symbol, summand)
     for symbol, expr in replacements:
         lines.append(f"    {symbol.name} = {printer.doprint(expr)}")
     for i, expr in enumerate(reduced):

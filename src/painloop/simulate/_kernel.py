@@ -28,7 +28,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ..model import system
-from ._codegen import InputSlot, generate_source, input_layout, structure_key
+from ._codegen import InputLayout, input_layout, structure_key
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 _MODEL_SOURCES = ("model", "causes", "treatments", "export/sbml.py", "simulate/_codegen.py", "simulate/_tsit5.py")
@@ -54,7 +54,7 @@ def model_hash() -> str:
     return h.hexdigest()
 
 
-def load_kernel(cause: str, layout: tuple[InputSlot, ...]) -> tuple[ModuleType, np.ndarray]:
+def load_kernel(cause: str, layout: InputLayout) -> tuple[ModuleType, np.ndarray]:
     """The compiled module for ``cause`` and ``layout`` and its active state indices (generated on first use)."""
     key = hashlib.sha256(f"{model_hash()}|{structure_key(cause, layout)}".encode()).hexdigest()[:24]
     with _lock:
@@ -64,6 +64,8 @@ def load_kernel(cause: str, layout: tuple[InputSlot, ...]) -> tuple[ModuleType, 
         path = folder / f"kernel_{key}.py"
         active_path = folder / f"kernel_{key}.active.npy"
         if not (path.exists() and active_path.exists()):
+            from ._codegen import generate_source
+
             folder.mkdir(parents=True, exist_ok=True)
             generated, active = generate_source(cause, layout)
             template = (_PACKAGE / "simulate" / "_tsit5.py").read_text()
@@ -108,16 +110,28 @@ def _param_matrix(p: Mapping[str, Any], n: int) -> np.ndarray:
     return P
 
 
-def _input_matrix(q: Mapping[str, Any], layout: tuple[InputSlot, ...], n: int) -> np.ndarray:
-    """(n_patients, n_slots): scalars or per-patient values, event lists (n_events,) or (n_events, n_patients)."""
-    Q = np.empty((n, len(layout)))
-    for i, slot in enumerate(layout):
-        value = np.asarray(q[slot.key], dtype=float)
-        if slot.element is not None:
-            value = value.reshape(-1) if value.ndim <= 1 else value
-            value = value[slot.element]
-        Q[:, i] = np.broadcast_to(value, (n,))
-    return Q
+def _input_matrices(q: Mapping[str, Any], layout: InputLayout,
+                    n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scalar inputs (n_patients, n_scalars) and event lists: values, offsets and per-patient lengths.
+
+    An event list is (n_events,) for every patient or (n_events, n_patients);
+    per patient, NaN entries at the end mark unused slots (patients with fewer
+    events than others).
+    """
+    Q = np.empty((n, len(layout.scalars)))
+    for i, key in enumerate(layout.scalars):
+        Q[:, i] = np.broadcast_to(np.asarray(q[key], dtype=float), (n,))
+    columns = []
+    for key in layout.events:
+        value = np.asarray(q[key], dtype=float)
+        value = value.reshape(-1, 1) if value.ndim <= 1 else value
+        columns.append(np.broadcast_to(value, (value.shape[0], n)).T)
+    sizes = [c.shape[1] for c in columns]
+    eoff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if sizes else np.zeros(0, np.int64)
+    E = np.ascontiguousarray(np.concatenate(columns, axis=1)) if columns else np.zeros((n, 0))
+    NE = np.stack([np.sum(~np.isnan(c), axis=1) for c in columns], axis=1).astype(np.int64) if columns \
+        else np.zeros((n, 0), np.int64)
+    return Q, E, eoff, NE
 
 
 def _dose_arrays(doses: Sequence[tuple[float, str, float]] | None,
@@ -168,8 +182,12 @@ def run_kernel(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np.nd
     keep = np.arange(len(system.STATE_NAMES), dtype=np.int64) if keep is None else np.asarray(keep, dtype=np.int64)
     Y0 = np.ascontiguousarray(y0.T)
     P = _param_matrix(p, n)
-    Q = _input_matrix(q, layout, n)
+    Q, E, eoff, NE = _input_matrices(q, layout, n)
     ev_ptr, ev_t, ev_state, ev_amt = _dose_arrays(doses, patient_doses, n)
+    held = sorted({system.STATE_NAMES[i] for i in set(ev_state.tolist()) - set(active.tolist())})
+    if held and "treated" not in q:
+        raise ValueError(f"doses of {held} in a scenario without treatments: those states are held constant; add the "
+                         "drug to the scenario's treatments (or q['treated'] = 1)")
     save_t = np.ascontiguousarray(save_t, dtype=float)
     ys = np.full((n, save_t.size, keep.size), np.nan)
     outs = np.full((n, save_t.size, len(system.OUTPUT_NAMES)), np.nan)
@@ -186,7 +204,8 @@ def run_kernel(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np.nd
         def one(group: np.ndarray) -> int:
             status[group] = 0
             counts[group] = 0
-            module.integrate_block(group, float(t_start_h), float(t_end_h), y, P, Q, active, keep, save_t, ev_ptr,
+            module.integrate_block(group, float(t_start_h), float(t_end_h), y, P, Q, E, eoff, NE, active, keep,
+                                   save_t, ev_ptr,
                                    ev_t, ev_state, ev_amt, float(rtol), float(atol), h, max_steps, ys, outs, status,
                                    counts)
             return group.size

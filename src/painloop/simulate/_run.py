@@ -11,12 +11,16 @@ import yaml
 from .. import DISCLAIMER, __version__
 from ..model import system
 from ..scenario import Scenario, scenario_inputs
-from ..scenario._inputs import dose_schedule
+from ..scenario._inputs import SCHEDULE_KEYS, dose_schedule
 from ._engine import STATUS_MEANING, SolverOptions, solve
 
 
-def _batch_size(*maps: Mapping[str, object]) -> int:
-    sizes = {np.size(v) for m in maps for v in m.values() if np.ndim(v) == 1}
+def _batch_size(*maps: Mapping[str, object], patient_doses: Sequence | None = None) -> int:
+    """Number of patients: the length of the per-patient values (event lists: their second axis)."""
+    sizes = {np.size(v) for m in maps for k, v in m.items() if np.ndim(v) == 1 and k not in SCHEDULE_KEYS}
+    sizes |= {np.shape(v)[1] for m in maps for k, v in m.items() if np.ndim(v) == 2 and k in SCHEDULE_KEYS}
+    if patient_doses is not None:
+        sizes.add(len(patient_doses))
     if len(sizes) > 1:
         raise ValueError(f"batched values must all have the same length, got lengths {sorted(sizes)}")
     return sizes.pop() if sizes else 1
@@ -51,7 +55,8 @@ def simulate(scenario: Scenario, params: Mapping[str, object] | None = None, *,
     p = patient_params(scenario, params)
     q = scenario_inputs(scenario)
     q.update(inputs or {})
-    n = _batch_size({k: v for k, v in p.items()}, {k: v for k, v in (inputs or {}).items()})
+    n = _batch_size({k: v for k, v in p.items()}, {k: v for k, v in (inputs or {}).items()},
+                    patient_doses=patient_doses)
     if y0 is None:
         y0 = np.repeat(np.asarray(system.initial_state())[:, None], n, axis=1)
     options = SolverOptions(rtol=scenario.solver.rtol, atol=scenario.solver.atol, method=scenario.solver.method,

@@ -15,7 +15,10 @@ scaled error over the block's live patients); blocks are independent and run
 in parallel threads (the compiled code releases the GIL), so a patient's
 numbers do not depend on the number of threads. Within a block a patient whose integration fails (a
 non-finite state or a step that collapses below ``H_MIN``) is stopped and
-flagged; the others continue. Dose jumps land exactly: a step is clipped to
+flagged; when the block runs out of steps, the patient whose error rejected
+the most steps is flagged and the block stops. Either way the driver
+(:func:`painloop.simulate._kernel.run_kernel`) integrates the block again
+without the flagged patient. Dose jumps land exactly: a step is clipped to
 the next dose time of the block, the amounts are added, and the derivative is
 re-evaluated. Saved values come from Tsit5's own 5th-order interpolant; a
 value saved at a dose time is the value just after the dose.
@@ -119,11 +122,21 @@ def _scaled_error(j, hh, y, yt, k, active, rtol, atol):
 
 
 @numba.njit(**_JIT)
-def _store(ys_out, outs_out, pj, i_save, t, y, p, q, keep):
+def _finite_events(e, eoff, ne):
+    """True when every used event value of one patient is finite (NaN marks unused slots after them)."""
+    for k in range(eoff.size):
+        for i in range(ne[k]):
+            if not math.isfinite(e[eoff[k] + i]):
+                return False
+    return True
+
+
+@numba.njit(**_JIT)
+def _store(ys_out, outs_out, pj, i_save, t, y, p, q, e, eoff, ne, keep):
     """Write the kept states and every output of patient ``pj`` at save index ``i_save``."""
     for m in range(keep.size):
         ys_out[pj, i_save, m] = y[keep[m]]
-    outputs(t, y, p, q, outs_out[pj, i_save])  # noqa: F821 (defined by the generated module)
+    outputs(t, y, p, q, e, eoff, ne, outs_out[pj, i_save])  # noqa: F821 (defined by the generated module)
 
 
 @numba.njit(**_JIT)
@@ -138,7 +151,7 @@ def _apply_doses(t, y, j, pj, evpos, ev_end, ev_t, ev_state, ev_amt, tol):
 
 
 @numba.njit(**_JIT)
-def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, ev_state, ev_amt,
+def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev_ptr, ev_t, ev_state, ev_amt,
                                     rtol, atol, h_state, max_steps, ys_out, outs_out, status, counts):
     """Integrate the patients ``idx`` (one block sharing a step) over [``t0``, ``t1``) hours.
 
@@ -162,6 +175,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, e
     ynew = np.empty((nb, na))
     w = np.empty(7)
     alive = np.ones(nb, dtype=np.bool_)
+    blame = np.zeros(nb, dtype=np.int64)
     evpos = np.empty(nb, dtype=np.int64)
     ev_end = np.empty(nb, dtype=np.int64)
     for j in range(nb):
@@ -173,7 +187,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, e
             evpos[j] += 1
         if status[pj] != 0:
             alive[j] = False
-        elif not (_all_finite(y[j]) and _all_finite(P[pj]) and _all_finite(Q[pj])):
+        elif not (_all_finite(y[j]) and _all_finite(P[pj]) and _all_finite(Q[pj]) and _finite_events(E[pj], eoff, NE[pj])):
             alive[j] = False
             status[pj] = 3
     t = t0
@@ -186,11 +200,11 @@ def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, e
     while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
         for j in range(nb):
             if alive[j]:
-                _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], keep)
+                _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep)
         i_save += 1
     for j in range(nb):
         if alive[j]:
-            rhs(t, y[j], P[idx[j]], Q[idx[j]], k[0, j])  # noqa: F821
+            rhs(t, y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], k[0, j])  # noqa: F821
     h = h_state[idx[0]]
     n_acc = 0
     n_rej = 0
@@ -199,10 +213,11 @@ def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, e
         n_live += alive[j]
     while t < t1 - tol_t and n_live > 0:
         if n_acc + n_rej >= max_steps:
+            worst = -1
             for j in range(nb):
-                if alive[j]:
-                    alive[j] = False
-                    status[idx[j]] = 2
+                if alive[j] and (worst < 0 or blame[j] > blame[worst]):
+                    worst = j
+            status[idx[worst]] = 2
             break
         t_stop = t1
         for j in range(nb):
@@ -211,6 +226,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, e
         land = t + h >= t_stop - tol_t
         hh = t_stop - t if land else h
         err = 0.0
+        worst = 0
         for j in range(nb):
             if not alive[j]:
                 continue
@@ -225,12 +241,13 @@ def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, e
                     for r in range(s):
                         inc += A[s, r] * k[r, j, m]
                     ytj[active[m]] = yj[active[m]] + hh * inc
-                rhs(t + C[s] * hh, ytj, P[pj], Q[pj], k[s, j])  # noqa: F821
+                rhs(t + C[s] * hh, ytj, P[pj], Q[pj], E[pj], eoff, NE[pj], k[s, j])  # noqa: F821
             for m in range(na):
                 ynew[j, m] = ytj[active[m]]
             ej = _scaled_error(j, hh, y, yt, k, active, rtol, atol)
             if ej > err:
                 err = ej
+                worst = j
         if err <= 1.0:
             n_acc += 1
             t_new = t_stop if land else t + hh
@@ -244,7 +261,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, e
                             for r in range(7):
                                 inc += w[r] * k[r, j, m]
                             ytj[active[m]] = y[j, active[m]] + hh * inc
-                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], ytj, P[idx[j]], Q[idx[j]], keep)
+                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], ytj, P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep)
                 i_save += 1
             t = t_new
             for j in range(nb):
@@ -255,11 +272,11 @@ def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, e
                     k[0, j, m] = k[6, j, m]
                 if land and t < t1 - tol_t and _apply_doses(t, y, j, idx[j], evpos, ev_end, ev_t, ev_state, ev_amt,
                                                             tol_t):
-                    rhs(t, y[j], P[idx[j]], Q[idx[j]], k[0, j])  # noqa: F821
+                    rhs(t, y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], k[0, j])  # noqa: F821
             while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
                 for j in range(nb):
                     if alive[j]:
-                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], keep)
+                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep)
                 i_save += 1
             factor = 10.0 if err == 0.0 else min(10.0, max(1.0, 0.9 * err ** -0.2))
             if not land:
@@ -268,6 +285,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, active, keep, save_t, ev_ptr, ev_t, e
                 h = max(h, hh * factor)
         else:
             n_rej += 1
+            blame[worst] += 1
             factor = 0.2 if not math.isfinite(err) else min(0.9, max(0.2, 0.9 * err ** -0.2))
             h = hh * factor
             if h < H_MIN:

@@ -1,0 +1,131 @@
+"""The compiled kernel engine: agreement with the JAX engine, exact doses, per-patient isolation, threads, cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from painloop.model import system
+from painloop.scenario import builtin, builtin_names, parse_scenario
+from painloop.simulate import simulate
+from painloop.simulate._kernel import cache_dir, load_kernel, model_hash
+from painloop.simulate._codegen import input_layout
+from painloop.scenario import scenario_inputs
+
+TREATED = ["duloxetine 60 mg qd from day 3", "gabapentin 300 mg tid from day 5",
+           "lidocaine_5pct_patch 1 patch qd from day 8", {"therapy": "cbt", "start_day": 4, "end_day": 20},
+           {"therapy": "tens", "start_day": 6}]
+
+
+def _short(name: str, days: float = 45.0, history_days: float | None = None, **changes: object):
+    """A built-in scenario cut to ``days`` reported days; with ``history_days`` its cause starts that early."""
+    base = builtin(name).model_dump(mode="json")
+    base.update(duration_days=min(days, base["duration_days"]), output={"every_hours": 3})
+    if history_days is not None:
+        base["history_days"] = history_days
+        if base["cause"].get("onset_day") is not None:
+            base["cause"]["onset_day"] = max(base["cause"]["onset_day"], -history_days)
+    base.update(changes)
+    return parse_scenario(base)
+
+
+def _max_rel(a: np.ndarray, b: np.ndarray, floor: float = 0.5) -> float:
+    """Largest |a - b| relative to |b| (NRS points below ``floor`` are compared absolutely against it)."""
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), floor)))
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_kernel_agrees_with_jax_engine_on_every_builtin_scenario(name: str) -> None:
+    sc = _short(name, days=40, history_days=120)
+    k, j = simulate(sc), simulate(sc, engine="jax")
+    assert int(k.solver_ok.sum()) == 1 and int(j.solver_ok.sum()) == 1
+    assert _max_rel(k["nrs"].values, j["nrs"].values) <= 1e-3
+    assert _max_rel(k["sens_central"].values, j["sens_central"].values, floor=1e-3) <= 1e-3
+
+
+@pytest.mark.parametrize("name", ["default", "shingles-phn", "chemotherapy"])
+def test_kernel_agrees_with_jax_engine_with_doses(name: str) -> None:
+    sc = _short(name, days=24, history_days=30, treatments=TREATED)
+    k, j = simulate(sc), simulate(sc, engine="jax")
+    assert _max_rel(k["nrs"].values, j["nrs"].values) <= 1e-3
+    for state in ("duloxetine_central", "gabapentin_central"):
+        assert _max_rel(k[state].values, j[state].values, floor=1e-3) <= 1e-3
+
+
+def test_doses_land_exactly_at_each_patients_own_times() -> None:
+    """Three patients in one block, three regimens: the depot jumps by the dose exactly at its time, not before."""
+    sc = _short("healthy", days=2, history_days=0, treatments=["ibuprofen 200 mg qd from day 1.9"],
+                output={"every_hours": 0.5})
+    own = [[(10.0, "duloxetine_gut", 60.0)], [(13.5, "duloxetine_gut", 30.0), (20.0, "duloxetine_gut", 30.0)], []]
+    ds = simulate(sc, inputs={"severity": np.zeros(3)}, patient_doses=own)
+    gut = ds["duloxetine_gut"]
+    t_h = np.round(ds["time"].values * 24.0, 6)
+    at = {h: int(np.flatnonzero(t_h == h)[0]) for h in (9.5, 10.0, 13.0, 13.5, 20.0)}
+    assert gut.values[0, at[9.5]] == 0.0 and gut.values[0, at[10.0]] == 60.0
+    assert gut.values[1, at[13.0]] == 0.0 and gut.values[1, at[13.5]] == 30.0
+    assert 30.0 < gut.values[1, at[20.0]] < 60.0
+    assert np.all(gut.values[2] == 0.0)
+    assert gut.values[0, at[13.5]] < 60.0  # absorbed after the dose
+
+
+def test_a_failing_patient_is_flagged_and_its_block_mates_are_unchanged() -> None:
+    sc = _short("surgery", days=20)
+    d = system.default_params()["k_psens_off"]
+    values = np.full(5, d) * np.array([1.0, 0.9, -60.0, 1.1, 1.2])
+    bad = simulate(sc, params={"k_psens_off": values})
+    assert bad.solver_ok.values.tolist() == [1, 1, 0, 1, 1]
+    assert int(bad.solver_status.values[2]) != 0
+    assert np.isnan(bad["nrs"].values[2]).all()
+    good = simulate(sc, params={"k_psens_off": values[[0, 1, 3, 4]]})
+    np.testing.assert_array_equal(bad["nrs"].values[[0, 1, 3, 4]], good["nrs"].values)
+
+
+def test_a_stiff_patient_exhausting_the_step_budget_does_not_take_its_block_down() -> None:
+    sc = _short("surgery", days=2, history_days=0)
+    values = np.full(3, system.default_params()["k_stress"]) * np.array([1.0, -60.0, 1.0])
+    ds = simulate(sc, params={"k_stress": values})
+    assert ds.solver_ok.values.tolist() == [1, 0, 1]
+    assert int(ds.solver_status.values[1]) == 2
+
+
+def test_same_numbers_on_one_and_two_threads() -> None:
+    sc = _short("default", days=20)
+    sev = np.linspace(0.3, 0.9, 40)
+    one = simulate(sc, inputs={"severity": sev}, threads=1, block_size=8)
+    two = simulate(sc, inputs={"severity": sev}, threads=2, block_size=8)
+    np.testing.assert_array_equal(one["nrs"].values, two["nrs"].values)
+    np.testing.assert_array_equal(one["cortisol"].values, two["cortisol"].values)
+
+
+def test_block_size_changes_steps_not_results_beyond_tolerance() -> None:
+    sc = _short("default", days=20)
+    sev = np.linspace(0.3, 0.9, 16)
+    a = simulate(sc, inputs={"severity": sev}, block_size=1)
+    b = simulate(sc, inputs={"severity": sev}, block_size=16)
+    assert _max_rel(a["nrs"].values, b["nrs"].values) <= 1e-3
+
+
+def test_patients_may_have_different_numbers_of_events() -> None:
+    """Per-patient event lists (NaN after a patient's last event) equal separate runs with their own lists."""
+    sc = _short("default", days=60)
+    steps_h = np.array([[24.0 * 10, 24.0 * 10], [24.0 * 30, np.nan]])
+    levels = np.array([[0.5, 0.5], [-0.3, np.nan]])
+    both = simulate(sc, inputs={"stress_step_h": steps_h, "stress_steps": levels})
+    for j in range(2):
+        n = int(np.sum(~np.isnan(steps_h[:, j])))
+        alone = simulate(sc, inputs={"stress_step_h": steps_h[:n, j], "stress_steps": levels[:n, j]})
+        assert _max_rel(both["nrs"].values[j], alone["nrs"].values[0]) <= 1e-3
+    assert not np.allclose(both["nrs"].values[0], both["nrs"].values[1])
+
+
+def test_kernels_are_cached_by_model_and_input_layout() -> None:
+    q = scenario_inputs(builtin("default"))
+    m1, _ = load_kernel("diabetes", input_layout(q))
+    path = next(cache_dir().glob("kernel_*.py"))
+    assert path.exists() and len(model_hash()) == 64
+    m2, _ = load_kernel("diabetes", input_layout(q))
+    assert m1 is m2
+    more = dict(q, stress_step_h=np.array([1.0, 2.0, 3.0]), stress_steps=np.array([0.1, 0.1, 0.1]))
+    assert input_layout(more) == input_layout(q)  # the number of events does not make a new kernel
+    m3, _ = load_kernel("shingles", input_layout(scenario_inputs(builtin("shingles-phn"))))
+    assert m3 is not m1
