@@ -2,10 +2,10 @@
 
 One update is ONE call of :func:`painloop.simulate.simulate` with a batch of
 ``1 + len(LOOP_GAINS)`` patients that differ only in the loop gains: patient
-0 is the nominal model, patient k has loop direction k cut (gain 0). The
-engine advances all of them together, so the loop strengths cost little more
-than the nominal run. Shapes are kept fixed (same batch size, hourly outputs,
-a few fixed durations) so that the compiled solver is reused across updates.
+0 is the nominal model, patient k has loop direction k cut (gain 0). It
+starts from the cause's day-0 state after its built-in history, computed
+once and cached (:func:`history_start`): the controls, the treatment and the
+loop cuts act from day 0.
 """
 
 from __future__ import annotations
@@ -233,15 +233,37 @@ def summarize(ds: xr.Dataset, days: float = LAST_WEEK_DAYS) -> dict[str, float]:
     }
 
 
+EXPLORE_BLOCK = 4
+"""Patients sharing one step in an Explore update: the batch of 8 runs as two blocks, one per core."""
+
+
+def history_start(cause: str) -> np.ndarray:
+    """State at day 0 after the cause's built-in history at the default controls (computed once per cause, cached).
+
+    Why: the history (years of disease before day 0) is most of the work of
+    an update, and the controls act on what happens next; so the Explore page
+    starts every update from this cached state and applies the controls,
+    the treatment and the loop cuts from day 0.
+    """
+    from ..simulate import history_state
+
+    cached = _HISTORIES.get(cause)
+    if cached is None:
+        cached = history_state(explore_scenario(ExploreSettings(cause=cause, duration_days=DURATIONS_DAYS[0])))[:, 0]
+        _HISTORIES.put(cause, cached)
+    return cached
+
+
 def run_explore(settings: ExploreSettings, progress: Callable[[float], None] | None = None) -> ExploreResult:
-    """One Explore update: a single batched simulation (nominal + each loop cut) and its summaries."""
+    """One Explore update: a single batched simulation (nominal + each loop cut) from the cached day-0 state."""
     import time
 
     t0 = time.perf_counter()
     from ..simulate import simulate
 
     scenario = explore_scenario(settings)
-    batch = simulate(scenario, loop_cut_params(scenario), progress=progress)
+    batch = simulate(scenario, loop_cut_params(scenario), progress=progress, y0=history_start(settings.cause),
+                     skip_history=True, block_size=EXPLORE_BLOCK)
     ok = bool(batch["solver_ok"].all())
     nominal = batch.isel(patient=[0])
     nominal = nominal.assign_coords(patient=[0])
@@ -271,17 +293,11 @@ def explore_figures(result: ExploreResult) -> dict[str, go.Figure]:
 
 
 def warm_up(cause: str) -> float:
-    """Compile the solver for ``cause`` at the Explore shapes (same batch, hourly) with a short run; returns s."""
+    """Compile the kernel for ``cause`` and compute its cached day-0 state; returns seconds."""
     import time
 
-    from ..simulate import simulate
-
     t0 = time.perf_counter()
-    scenario = explore_scenario(ExploreSettings(cause=cause, duration_days=DURATIONS_DAYS[0]))
-    short = scenario.model_copy(update={"duration_days": 28.0, "history_days": 0})
-    if cause != "none":
-        short = short.model_copy(update={"cause": short.cause.model_copy(update={"onset_day": 0.0})})
-    simulate(short, loop_cut_params(short))
+    history_start(cause)
     return time.perf_counter() - t0
 
 
@@ -306,3 +322,7 @@ class ResultCache:
             self._items.move_to_end(key)
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)
+
+
+_HISTORIES = ResultCache(max_entries=len(CAUSE_TYPES))
+"""Day-0 states per cause (shared by all browser sessions)."""

@@ -15,6 +15,7 @@ to it: a new process with an unchanged model loads it in well under a second.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -42,6 +43,7 @@ def cache_dir() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "painloop") / "kernels"
 
 
+@functools.lru_cache(maxsize=1)
 def model_hash() -> str:
     """SHA-256 of the source files that define the equations (any change there makes a new kernel)."""
     h = hashlib.sha256()
@@ -92,7 +94,10 @@ def _write_atomic(path: Path, write: Callable[[Any], None]) -> None:
 
 @dataclass(frozen=True)
 class KernelResult:
-    """Patient-major arrays of one kernel run: states (n_patients, n_save, n_states), outputs, status, steps."""
+    """Arrays of one kernel run: states (n_states, n_patients, n_save), outputs likewise, status, steps.
+
+    Each variable's (patient × time) block is contiguous, as a Dataset variable wants it.
+    """
 
     t_hours: np.ndarray
     states: np.ndarray
@@ -189,8 +194,8 @@ def run_kernel(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np.nd
         raise ValueError(f"doses of {held} in a scenario without treatments: those states are held constant; add the "
                          "drug to the scenario's treatments (or q['treated'] = 1)")
     save_t = np.ascontiguousarray(save_t, dtype=float)
-    ys = np.full((n, save_t.size, keep.size), np.nan)
-    outs = np.full((n, save_t.size, len(system.OUTPUT_NAMES)), np.nan)
+    ys = np.full((keep.size, n, save_t.size), np.nan)
+    outs = np.full((len(system.OUTPUT_NAMES), n, save_t.size), np.nan)
     status = np.zeros(n, dtype=np.int64)
     counts = np.zeros((n, 2), dtype=np.int64)
     groups = list(np.split(block_order(q, n), np.arange(block_size, n, block_size)))
@@ -213,8 +218,8 @@ def run_kernel(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np.nd
         _map_blocks(one, groups, n_threads, on_chunk if first else None, n)
         first = False
         failed = status != 0
-        ys[failed] = np.nan
-        outs[failed] = np.nan
+        ys[:, failed] = np.nan
+        outs[:, failed] = np.nan
         groups = [g[~failed[g]] for g in groups if failed[g].any() and (~failed[g]).any()]
     return KernelResult(save_t, ys, outs, status, counts[:, 0].copy(), counts[:, 1].copy())
 

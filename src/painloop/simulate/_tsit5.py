@@ -132,11 +132,13 @@ def _finite_events(e, eoff, ne):
 
 
 @numba.njit(**_JIT)
-def _store(ys_out, outs_out, pj, i_save, t, y, p, q, e, eoff, ne, keep):
+def _store(ys_out, outs_out, pj, i_save, t, y, p, q, e, eoff, ne, keep, obuf):
     """Write the kept states and every output of patient ``pj`` at save index ``i_save``."""
     for m in range(keep.size):
-        ys_out[pj, i_save, m] = y[keep[m]]
-    outputs(t, y, p, q, e, eoff, ne, outs_out[pj, i_save])  # noqa: F821 (defined by the generated module)
+        ys_out[m, pj, i_save] = y[keep[m]]
+    outputs(t, y, p, q, e, eoff, ne, obuf)  # noqa: F821 (defined by the generated module)
+    for m in range(obuf.size):
+        outs_out[m, pj, i_save] = obuf[m]
 
 
 @numba.njit(**_JIT)
@@ -160,8 +162,8 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     and save times at ``t1`` belong to the next call), so a run cut into
     chunks gives doses and saves exactly once. ``h_state[patient]`` carries
     the proposed step (h) from one chunk to the next. Writes saved states
-    (``ys_out[patient, save, kept state]``), outputs
-    (``outs_out[patient, save, output]``), ``status[patient]`` and adds the
+    (``ys_out[kept state, patient, save]``), outputs
+    (``outs_out[output, patient, save]``), ``status[patient]`` and adds the
     block's accepted and rejected steps to ``counts[patient, 0:2]``.
     """
     nb = idx.size
@@ -174,6 +176,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     k = np.empty((7, nb, na))
     ynew = np.empty((nb, na))
     w = np.empty(7)
+    obuf = np.empty(outs_out.shape[0])
     alive = np.ones(nb, dtype=np.bool_)
     blame = np.zeros(nb, dtype=np.int64)
     evpos = np.empty(nb, dtype=np.int64)
@@ -200,7 +203,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
         for j in range(nb):
             if alive[j]:
-                _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep)
+                _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep, obuf)
         i_save += 1
     for j in range(nb):
         if alive[j]:
@@ -261,7 +264,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
                             for r in range(7):
                                 inc += w[r] * k[r, j, m]
                             ytj[active[m]] = y[j, active[m]] + hh * inc
-                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], ytj, P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep)
+                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], ytj, P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep, obuf)
                 i_save += 1
             t = t_new
             for j in range(nb):
@@ -276,7 +279,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
             while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
                 for j in range(nb):
                     if alive[j]:
-                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep)
+                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep, obuf)
                 i_save += 1
             factor = 10.0 if err == 0.0 else min(10.0, max(1.0, 0.9 * err ** -0.2))
             if not land:
