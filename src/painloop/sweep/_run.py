@@ -58,6 +58,7 @@ class SweepRun:
     seconds: float
     n_patients: int
     failed_patients: int
+    patients_run: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     shard_seconds: list[float] = field(default_factory=list)
 
@@ -160,6 +161,7 @@ def run_sweep(sweep: Sweep, store: str | Path, *, client: Any = None, progress: 
                 run.errors.append((index, str(result["error"])))
             write_shard(group, sweep, index, task.columns, result)
             run.shards_run += 1
+            run.patients_run += task.n
             run.shard_seconds.append(seconds)
             if progress is not None:
                 progress.advance(index, task.n)
