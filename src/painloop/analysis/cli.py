@@ -13,7 +13,7 @@ from rich.table import Table
 
 from .. import DISCLAIMER
 
-_err = Console(stderr=True)
+_err = Console(stderr=True, soft_wrap=True)
 _out = Console()
 
 

@@ -151,12 +151,7 @@ class ScenarioModel:
         m = max(n, self.pad_to or 0)
         pad = np.concatenate([np.arange(n), np.zeros(m - n, dtype=int)])
         batch = lambda d: {k: np.asarray(v, dtype=float)[pad] for k, v in d.items()}  # noqa: E731
-        try:
-            ds = simulate(self.scenario, batch(params), inputs=batch(inputs))
-        except Exception as err:  # noqa: BLE001  (a failing shard is recorded, not fatal; see ``error``)
-            result.update(self._failed(n))
-            result["error"] = np.asarray(f"{type(err).__name__}: {err}")
-            return result
+        ds = simulate(self.scenario, batch(params), inputs=batch(inputs))
         ok = per_patient(ds["solver_ok"].values, m)[:n]
         t = ds["time"].values
         values = {v: np.asarray(ds[v].values[:n], dtype=float) for v in self._vars()}
@@ -180,14 +175,6 @@ class ScenarioModel:
     def _vars(self) -> set[str]:
         o = self.outputs
         return {s.var for s in o.summaries} | {r.var for r in o.responders} | set(o.trajectories)
-
-    def _failed(self, n: int) -> dict[str, np.ndarray]:
-        out = {}
-        for v in self.variables():
-            if v.name in self.covariates:
-                continue
-            out[v.name] = np.full((n, *v.shape), v.fill, dtype=v.dtype)
-        return out
 
 
 def _window_text(w: Window) -> str:

@@ -32,10 +32,25 @@ class ShardTask:
     seed: np.random.SeedSequence
 
 
+def failed_shard(model: Any, n: int, error: BaseException) -> dict[str, np.ndarray]:
+    """The arrays of a shard whose model call raised: every patient failed (solver_ok 0, fill values), the error kept."""
+    out = {v.name: np.full((n, *v.shape), v.fill, dtype=v.dtype) for v in model.variables()}
+    out["solver_ok"] = np.zeros(n, dtype=np.int8)
+    out["error"] = np.asarray(f"{type(error).__name__}: {error}")
+    return out
+
+
 def run_shard(model: Any, task: ShardTask) -> tuple[int, dict[str, np.ndarray], float]:
-    """Run one shard (one batched model call); returns its index, its arrays and the seconds it took."""
+    """Run one shard (one batched model call); returns its index, its arrays and the seconds it took.
+
+    A model call that raises does not fail the sweep: the shard is recorded with all its
+    patients marked failed and the error message kept (reported at the end of the run).
+    """
     start = time.perf_counter()
-    result = model(task.columns, task.n, task.seed)
+    try:
+        result = model(task.columns, task.n, task.seed)
+    except Exception as err:  # noqa: BLE001  (isolated per shard by design)
+        result = failed_shard(model, task.n, err)
     return task.index, result, time.perf_counter() - start
 
 
