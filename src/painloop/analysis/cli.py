@@ -76,6 +76,7 @@ def sensitivity(scenario_file: Optional[Path] = typer.Argument(None, help="Scena
                                                         "scheduler (default: a local cluster)."),
                 workers: Optional[int] = typer.Option(None, "--workers", min=0, help="Sobol: local worker processes "
                                                       "(0: this process)."),
+                png: bool = typer.Option(False, "--png", help="Sobol: also write sobol.png (the chart, via kaleido)."),
                 fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="Output format of the table.")) -> None:
     """Which parameters move an outcome: Morris screening, or Sobol indices over ranges you choose."""
     from ..model import system
@@ -126,7 +127,7 @@ def sensitivity(scenario_file: Optional[Path] = typer.Argument(None, help="Scena
     from ..io import write_files
     from ..sweep import SweepStoreError
     from ..sweep.cli import ShardProgress, client_for
-    from .sensitivity import SobolRunsFailed, render_sobol_report, sobol_sensitivity
+    from .sensitivity import SobolRunsFailed, render_sobol_report, sobol_figure, sobol_sensitivity
 
     store = out_dir / "sobol.zarr"
     runs = n * (len(ranges) + 2)
@@ -147,9 +148,11 @@ def sensitivity(scenario_file: Optional[Path] = typer.Argument(None, help="Scena
     except KeyboardInterrupt:
         _err.print(f"interrupted; run the same command to continue from the shards in {store}")
         raise typer.Exit(130)
-    written = write_files(out_dir, {
-        "sobol.csv": lambda p: result.table.to_csv(p, index=False),
-        "report.html": lambda p: p.write_text(render_sobol_report(result), encoding="utf-8")})
+    writers = {"sobol.csv": lambda p: result.table.to_csv(p, index=False),
+               "report.html": lambda p: p.write_text(render_sobol_report(result), encoding="utf-8")}
+    if png:
+        writers["sobol.png"] = lambda p: sobol_figure(result).write_image(str(p), format="png", scale=2)
+    written = write_files(out_dir, writers)
     _print(result.table.round(4), fmt, f"Sobol indices of mean {output} over the last {window_days:g} days "
                                        f"({result.unit}; ± {100 * result.conf_level:g} % bootstrap half-width)")
     say = _err if fmt is Fmt.csv else _out

@@ -224,11 +224,12 @@ def sobol_figure(result: SobolResult):
                error_y={"type": "data", "array": t["ST_conf"], "visible": True}),
     ])
     fig.update_layout(
-        barmode="group", template="plotly_white", height=420, width=max(640, 90 * len(t) + 200),
-        title=(f"Sobol indices of mean {result.output} over the {result.window} ({result.scenario}); "
-               f"{100 * result.conf_level:g} % bootstrap intervals"),
+        barmode="group", template="plotly_white", height=480, width=max(720, 100 * len(t) + 240),
+        title=(f"Sobol indices of mean {result.output} ({result.unit}) over the {result.window}<br>"
+               f"<sup>{result.scenario}; N = {result.n_base}, {result.n_runs} runs; "
+               f"{100 * result.conf_level:g} % bootstrap intervals</sup>"),
         yaxis_title="share of output variance", xaxis_title="parameter (uniform over its range)",
-        legend={"orientation": "h", "y": -0.25})
+        xaxis_tickangle=-25, margin={"b": 150}, legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.08})
     return fig
 
 
