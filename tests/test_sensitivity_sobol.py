@@ -44,7 +44,7 @@ def test_sobol_on_ishigami_recovers_the_analytic_indices_within_their_bootstrap_
 
 
 def test_param_ranges_are_parsed_or_refused_with_the_reason():
-    assert parse_param_range("k_nrs=0.2:0.4") == ("k_nrs", 0.2, 0.4)
+    assert parse_param_range("k_nrs=1.5:3") == ("k_nrs", 1.5, 3.0)
     for bad in ("k_nrs", "k_nrs=0.4:0.2", "k_nrs=a:b", "=1:2"):
         with pytest.raises(ValueError):
             parse_param_range(bad)
@@ -54,8 +54,8 @@ def test_sobol_cli_writes_a_report_naming_parameters_ranges_window_and_unit(tmp_
     scenario = tmp_path / "small.yaml"
     scenario.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
     out = tmp_path / "sobol"
-    r = subprocess.run([*PAINLOOP, "sensitivity", str(scenario), "--method", "sobol", "--param", "k_nrs=0.2:0.4",
-                        "--param", "g_ectopic=0.5:2", "--param", "cipn_regen=0.001:0.01", "--n", "8",
+    r = subprocess.run([*PAINLOOP, "sensitivity", str(scenario), "--method", "sobol", "--param", "k_nrs=1.5:3",
+                        "--param", "g_ectopic=0.5:2", "--param", "cipn_regen=0.3:0.7", "--n", "8",
                         "--window-days", "14", "--out", str(out), "--workers", "0", "--format", "csv"],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
@@ -65,7 +65,7 @@ def test_sobol_cli_writes_a_report_naming_parameters_ranges_window_and_unit(tmp_
     assert float(rows["cipn_regen"]["ST"]) == pytest.approx(0.0, abs=1e-9)
     assert float(rows["k_nrs"]["ST"]) > 0.1
     html = (out / "report.html").read_text(encoding="utf-8")
-    for text in ("k_nrs", "0.2", "0.4", "g_ectopic", "last 14 days", "NRS points", "N = 8", "40 runs",
+    for text in ("k_nrs", "1.5", "3", "g_ectopic", "last 14 days", "NRS points", "N = 8", "40 runs",
                  "not a medical device", "plotly", "bootstrap"):
         assert text in html, text
     assert (out / "sobol.csv").is_file() and (out / "sobol.zarr" / "zarr.json").is_file()
@@ -73,7 +73,7 @@ def test_sobol_cli_writes_a_report_naming_parameters_ranges_window_and_unit(tmp_
 
 def test_sensitivity_refuses_bad_ranges_with_exit_2_and_writes_nothing(tmp_path):
     for args, message in ((["--param", "k_nrs=0.4:0.2"], "LOW < HIGH"),
-                          (["--param", "k_nrs_typo=0.1:0.2", "--param", "k_nrs=0.2:0.4"], "unknown parameter")):
+                          (["--param", "k_nrs_typo=0.1:0.2", "--param", "k_nrs=1.5:3"], "unknown parameter")):
         r = subprocess.run([*PAINLOOP, "sensitivity", "--scenario", "default", "--method", "sobol", *args, "--out",
                             str(tmp_path / "o")], capture_output=True, text=True, timeout=300)
         assert r.returncode == 2 and message in r.stderr, (args, r.stderr)

@@ -27,7 +27,7 @@ TINY_SCENARIO = {"duration_days": 30, "history_days": 60,
 def tiny_spec(**changes) -> dict:
     """A small sweep: 2 factors, Latin hypercube, shards of 8, four outputs."""
     spec = {"name": "tiny", "scenario": "diabetes-calm", "scenario_changes": dict(TINY_SCENARIO),
-            "vary": {"k_nrs": {"low": 0.2, "high": 0.4}, "stress_base": {"low": 0.0, "high": 1.0}},
+            "vary": {"k_nrs": {"low": 1.5, "high": 3.0}, "stress_base": {"low": 0.0, "high": 1.0}},
             "design": {"type": "lhs", "n": 16}, "shard_size": 8, "seed": 11,
             "outputs": {"summaries": [{"var": "nrs"}, {"var": "depression", "stat": "max",
                                                        "window": {"from_day": 0, "to_day": 10}}],
@@ -113,11 +113,11 @@ def test_a_different_spec_on_an_existing_store_is_refused_naming_the_field(tmp_p
     store = tmp_path / "s.zarr"
     run_sweep(resolve_sweep(parse_sweep_spec(spec)), store, max_shards=0)
     before = files(store)
-    changed = tiny_spec(vary={**spec["vary"], "k_nrs": {"low": 0.2, "high": 0.5}})
+    changed = tiny_spec(vary={**spec["vary"], "k_nrs": {"low": 1.5, "high": 3.5}})
     r = subprocess.run([*PAINLOOP, "sweep", str(write_spec(tmp_path / "other.yaml", changed)), "--out", str(store),
                         "--workers", "0"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 2
-    assert "vary.k_nrs.high: store has 0.4, this spec has 0.5" in r.stderr
+    assert "vary.k_nrs.high: store has 3.0, this spec has 3.5" in r.stderr
     assert files(store) == before, "a refused run must not touch the store"
     with pytest.raises(SweepStoreError, match="scenario.duration_days"):
         run_sweep(resolve_sweep(parse_sweep_spec(tiny_spec(scenario_changes={**TINY_SCENARIO, "duration_days": 31}))),
@@ -125,7 +125,7 @@ def test_a_different_spec_on_an_existing_store_is_refused_naming_the_field(tmp_p
 
 
 def test_bad_spec_names_the_field_exits_2_and_writes_nothing(tmp_path):
-    bad = tiny_spec(vary={"k_nrs_typo": {"low": 0.2, "high": 0.4}})
+    bad = tiny_spec(vary={"k_nrs_typo": {"low": 1.5, "high": 3.0}})
     r = subprocess.run([*PAINLOOP, "sweep", str(write_spec(tmp_path / "bad.yaml", bad)), "--out",
                         str(tmp_path / "s.zarr")], capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "vary.k_nrs_typo: unknown parameter or scenario input" in r.stderr

@@ -75,7 +75,7 @@ def parse_param_range(text: str) -> tuple[str, float, float]:
     name, sep, rng = text.partition("=")
     low_txt, sep2, high_txt = rng.partition(":")
     if not sep or not sep2 or not name.strip():
-        raise SensitivityError(f"--param {text!r}: expected NAME=LOW:HIGH, e.g. k_nrs=0.2:0.4")
+        raise SensitivityError(f"--param {text!r}: expected NAME=LOW:HIGH, e.g. k_nrs=1.5:3")
     try:
         low, high = float(low_txt), float(high_txt)
     except ValueError:
