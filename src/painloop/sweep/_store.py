@@ -105,8 +105,9 @@ def open_or_create(path: str | Path, sweep: Sweep):
     zarr = _zarr()
     path = Path(path)
     if not path.exists():
+        for stale in path.parent.glob(f".{path.name}.creating-*"):  # left by a run killed while creating
+            shutil.rmtree(stale, ignore_errors=True)
         tmp = path.with_name(f".{path.name}.creating-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
         _create(tmp, sweep)
         os.replace(tmp, path)
     elif not (path / "zarr.json").is_file():
