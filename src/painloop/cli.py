@@ -162,19 +162,6 @@ def loops(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YA
 
 
 @app.command()
-def sensitivity(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML file.", show_default=False),
-                scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="Name of a built-in scenario."),
-                trajectories: int = typer.Option(10, min=2, max=200, help="Morris trajectories."),
-                seed: int = typer.Option(0, help="Random seed of the Morris design."),
-                fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format.")) -> None:
-    """Morris screening: which parameters move the mean NRS of the last 4 weeks (one batched run)."""
-    from .analysis import morris_sensitivity
-
-    frame = morris_sensitivity(_scenario_from(scenario_file, scenario), trajectories=trajectories, seed=seed).round(4)
-    _emit(frame.to_dict("records"), list(frame.columns), fmt, "Morris sensitivity of mean NRS")
-
-
-@app.command()
 def causes() -> None:
     """List the causes of neuropathy that scenarios can use, with their parameters."""
     from .causes import CAUSES
@@ -280,6 +267,12 @@ def export_antimony(scenario_file: Optional[Path] = typer.Argument(None, help="S
 from .trials.cli import trial as _trial  # noqa: E402
 
 app.command("trial")(_trial)
+
+from .sweep.cli import sweep as _sweep  # noqa: E402
+from .analysis.cli import sensitivity as _sensitivity  # noqa: E402
+
+app.command("sweep")(_sweep)
+app.command("sensitivity")(_sensitivity)
 
 
 @app.command("app")
