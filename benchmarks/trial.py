@@ -1,14 +1,21 @@
-"""Throughput of a virtual trial: painloop's batched path vs a per-patient scipy ``solve_ivp`` loop, same model.
+"""Throughput of virtual trials: the kernel vs the JAX engine end to end, and vs a per-patient SciPy loop.
 
-A 3-arm (placebo, pregabalin bid, duloxetine qd), 1000-patient, 12-week
-parallel trial after a 1-week run-in. Prints one JSON object with wall times
+Part 1: the built-in ``finnerup`` design (placebo and seven drug classes,
+12 weeks, after three years of untreated history and a run-in) end to end,
+once with each engine, each in a fresh process (compilation included, as a
+user would run ``painloop trial``); prints wall times and both engines'
+endpoints (responder rates and NNT per arm), with the difference of the 50 %
+responder rates in units of its binomial standard error.
+
+Part 2: a 3-arm (placebo, pregabalin bid, duloxetine qd), 1000-patient, 12-week
+parallel trial after a 1-week run-in. Prints wall times
 of the screening/history run and of the treatment arms, patient-years per
 second of the treatment phase (batched, one ``simulate`` call per arm, doses
 as exact state jumps), and the same treatment phase for a few pregabalin
 patients with ``scipy.integrate.solve_ivp(method="LSODA")`` looping over
 patients and over dose intervals (dose = jump between intervals), at the same
 tolerances, extrapolated to 1000 patients. Never asserts on time.
-Run: ``.venv/bin/python benchmarks/trial.py [--patients 1000] [--scipy-patients 2]``.
+Run: ``.venv/bin/python benchmarks/trial.py [--patients 1000] [--scipy-patients 2] [--skip-jax]``.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import argparse
 import json
 import os
 import platform
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -75,11 +84,54 @@ def scipy_arm(d, scr, arm_name: str, n_patients: int) -> dict[str, float]:
             "rhs_evaluations_per_patient_year": nfev / years, "success": bool(sol.success)}
 
 
+def finnerup_worker(engine: str) -> dict:
+    """Run the built-in ``finnerup`` design end to end with ``engine``; wall time and endpoints."""
+    from painloop.simulate import use_engine
+    from painloop.trials._design import builtin_design
+    from painloop.trials.endpoints import endpoint_table
+
+    t0 = time.perf_counter()
+    with use_engine(engine):
+        result = run_trial(builtin_design("finnerup"))
+    wall = time.perf_counter() - t0
+    table = endpoint_table(result)
+    keep = [c for c in ("arm", "n_randomized", "responders_30", "responders_50", "nnt_50") if c in table.columns]
+    return {"engine": engine, "wall_s": wall, "screened": int(result.screened),
+            "endpoints": table[keep].to_dict(orient="records")}
+
+
+def _finnerup(engine: str) -> dict:
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--finnerup-worker", engine], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare_endpoints(a: dict, b: dict) -> dict:
+    """Largest difference of the 50 % responder rate between two runs, absolute and in binomial standard errors."""
+    worst_abs, worst_se = 0.0, 0.0
+    for ra, rb in zip(a["endpoints"], b["endpoints"]):
+        pa, pb, n = ra["responders_50"], rb["responders_50"], ra["n_randomized"]
+        se = max(np.sqrt(max(pa * (1 - pa), 1e-9) / n + max(pb * (1 - pb), 1e-9) / n), 1e-9)
+        worst_abs = max(worst_abs, abs(pa - pb))
+        worst_se = max(worst_se, abs(pa - pb) / se)
+    return {"max_abs_diff_responders_50": worst_abs, "max_diff_in_binomial_se": worst_se}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--scipy-patients", type=int, default=2)
+    parser.add_argument("--skip-jax", action="store_true", help="run the finnerup design with the kernel only")
+    parser.add_argument("--finnerup-worker", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.finnerup_worker:
+        print(json.dumps(finnerup_worker(args.finnerup_worker)))
+        return
+    finnerup = {"kernel": _finnerup("kernel")}
+    if not args.skip_jax:
+        finnerup["jax"] = _finnerup("jax")
+        finnerup["kernel_speedup_over_jax"] = finnerup["jax"]["wall_s"] / finnerup["kernel"]["wall_s"]
+        finnerup["endpoint_agreement"] = compare_endpoints(finnerup["kernel"], finnerup["jax"])
     d = design(args.patients)
     t0 = time.perf_counter()
     scr = prepare(d)
@@ -91,6 +143,7 @@ def main() -> None:
     sp = scipy_arm(d, scr, "pregabalin", args.scipy_patients)
     out = {
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "finnerup_end_to_end": finnerup,
         "design": {"arms": [a.name for a in d.arms], "patients": args.patients, "weeks": 12,
                    "screened": scr.pop.n, "history_years": d.population.history_years},
         "painloop": {"history_and_run_in_wall_s": t_history,

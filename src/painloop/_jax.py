@@ -18,7 +18,8 @@ import jax  # noqa: E402
 CACHE_DIR = Path(os.environ.get("PAINLOOP_CACHE", Path.home() / ".cache" / "painloop" / "jax"))
 
 jax.config.update("jax_enable_x64", True)
-jax.config.update("jax_platforms", os.environ.get("JAX_PLATFORMS", "cpu") or "cpu")
+if "JAX_PLATFORMS" not in os.environ:  # the CPU unless asked otherwise (e.g. JAX_PLATFORMS=cuda for --engine jax)
+    jax.config.update("jax_platforms", "cpu")
 jax.config.update("jax_compilation_cache_dir", str(CACHE_DIR))
 jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
 jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)

@@ -23,6 +23,11 @@ err = Console(stderr=True)
 out = Console()
 
 
+class Engine(str, Enum):
+    kernel = "kernel"
+    jax = "jax"
+
+
 class Format(str, Enum):
     table = "table"
     csv = "csv"
@@ -74,7 +79,10 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
         report: bool = typer.Option(True, "--report/--no-report",
                                     help="Write report.html and loops.csv (one extra batched run)."),
         treat: Optional[list[str]] = typer.Option(None, "--treat", help="Add a treatment, e.g. "
-                                                  "'duloxetine 60 mg qd from day 14' (repeatable; see `painloop treatments`).")) -> None:
+                                                  "'duloxetine 60 mg qd from day 14' (repeatable; see `painloop treatments`)."),
+        engine: Optional[Engine] = typer.Option(None, "--engine", help="kernel (compiled, default on a CPU) or jax "
+                                                "(diffrax; a GPU with JAX_PLATFORMS=cuda); default: the scenario's "
+                                                "solver.engine.")) -> None:
     """Simulate a scenario and write results and an HTML report."""
     from .io import write_results
     from .report import write_report
@@ -94,7 +102,7 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
         _fail(f"--out {out_dir} exists and is not a directory; give a directory path")
     progress = _LazyProgress(f"simulating {sc.name}")
     try:
-        ds = simulate(sc, progress=progress)
+        ds = simulate(sc, progress=progress, engine=engine.value if engine else None)
     finally:
         progress.close()
     if not bool(ds["solver_ok"].all()):

@@ -111,5 +111,5 @@ def _solve_kernel(cause: str, p: Mapping[str, Any], q: Mapping[str, Any], y0: np
                    atol=options.atol, block_size=options.block_size, chunk_h=24.0 * options.chunk_days,
                    max_steps_per_chunk=options.max_steps_per_chunk, threads=options.threads, doses=doses,
                    patient_doses=patient_doses, on_chunk=on_chunk)
-    return Solution(r.t_hours, r.states.transpose(2, 0, 1), r.outputs.transpose(2, 0, 1), int(r.accepted.max(initial=0)),
-                    r.status == 0, r.status, r.accepted)
+    return Solution(r.t_hours, r.states.transpose(2, 0, 1), r.outputs.transpose(2, 0, 1),
+                    int(r.accepted.max(initial=0)), r.status == 0, r.status, r.accepted)

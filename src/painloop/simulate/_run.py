@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+import contextlib
+from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
@@ -12,7 +13,26 @@ from .. import DISCLAIMER, __version__
 from ..model import system
 from ..scenario import Scenario, scenario_inputs
 from ..scenario._inputs import SCHEDULE_KEYS, dose_schedule
-from ._engine import STATUS_MEANING, SolverOptions, solve
+from ._engine import ENGINES, STATUS_MEANING, SolverOptions, solve
+
+
+_ENGINE_OVERRIDE: list[str] = []
+
+
+@contextlib.contextmanager
+def use_engine(engine: str) -> Iterator[None]:
+    """Within the block, every :func:`simulate` call without an explicit ``engine`` uses ``engine``.
+
+    For comparing back ends on whole workflows (a virtual trial, a population)
+    that call :func:`simulate` internally.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    _ENGINE_OVERRIDE.append(engine)
+    try:
+        yield
+    finally:
+        _ENGINE_OVERRIDE.pop()
 
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -72,7 +92,7 @@ def simulate(scenario: Scenario, params: Mapping[str, object] | None = None, *,
     if y0.ndim == 1:
         y0 = np.repeat(y0[:, None], n, axis=1)
     options = SolverOptions(rtol=scenario.solver.rtol, atol=scenario.solver.atol, method=scenario.solver.method,
-                            engine=engine or scenario.solver.engine, threads=threads,
+                            engine=engine or (_ENGINE_OVERRIDE or [scenario.solver.engine])[-1], threads=threads,
                             **({"block_size": block_size} if block_size else {}))
     t_start_h = 0.0 if skip_history else -24.0 * scenario.history_days
     sol = solve(scenario.cause.type, p, q, y0, t_start_h=t_start_h, t_save_from_h=0.0,

@@ -132,11 +132,11 @@ def _finite_events(e, eoff, ne):
 
 
 @numba.njit(**_JIT)
-def _store(ys_out, outs_out, pj, i_save, t, y, p, q, e, eoff, ne, keep, obuf):
-    """Write the kept states and every output of patient ``pj`` at save index ``i_save``."""
+def _store(ys_out, outs_out, pj, i_save, t, y, P, Q, E, eoff, NE, keep, obuf):
+    """Write the kept states and every output of patient ``pj`` (state ``y`` at time ``t``) at save ``i_save``."""
     for m in range(keep.size):
         ys_out[m, pj, i_save] = y[keep[m]]
-    outputs(t, y, p, q, e, eoff, ne, obuf)  # noqa: F821 (defined by the generated module)
+    outputs(t, y, P[pj], Q[pj], E[pj], eoff, NE[pj], obuf)  # noqa: F821 (defined by the generated module)
     for m in range(obuf.size):
         outs_out[m, pj, i_save] = obuf[m]
 
@@ -190,7 +190,8 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
             evpos[j] += 1
         if status[pj] != 0:
             alive[j] = False
-        elif not (_all_finite(y[j]) and _all_finite(P[pj]) and _all_finite(Q[pj]) and _finite_events(E[pj], eoff, NE[pj])):
+        elif not (_all_finite(y[j]) and _all_finite(P[pj]) and _all_finite(Q[pj])
+                  and _finite_events(E[pj], eoff, NE[pj])):
             alive[j] = False
             status[pj] = 3
     t = t0
@@ -203,7 +204,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
         for j in range(nb):
             if alive[j]:
-                _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep, obuf)
+                _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P, Q, E, eoff, NE, keep, obuf)
         i_save += 1
     for j in range(nb):
         if alive[j]:
@@ -264,7 +265,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
                             for r in range(7):
                                 inc += w[r] * k[r, j, m]
                             ytj[active[m]] = y[j, active[m]] + hh * inc
-                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], ytj, P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep, obuf)
+                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], ytj, P, Q, E, eoff, NE, keep, obuf)
                 i_save += 1
             t = t_new
             for j in range(nb):
@@ -279,7 +280,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
             while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
                 for j in range(nb):
                     if alive[j]:
-                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], keep, obuf)
+                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P, Q, E, eoff, NE, keep, obuf)
                 i_save += 1
             factor = 10.0 if err == 0.0 else min(10.0, max(1.0, 0.9 * err ** -0.2))
             if not land:
