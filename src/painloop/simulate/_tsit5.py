@@ -153,6 +153,34 @@ def _apply_doses(t, y, j, pj, evpos, ev_end, ev_t, ev_state, ev_amt, tol):
 
 
 @numba.njit(**_JIT)
+def _stages(j, pj, t, hh, y, yt, k, ynew, active, P, Q, E, eoff, NE):
+    """Stages 2–7 of patient ``j``'s attempted step of ``hh`` h from ``t`` (stage 1, ``k[0]``, is known)."""
+    yj = y[j]
+    ytj = yt[j]
+    for m in range(yj.size):
+        ytj[m] = yj[m]
+    for s in range(1, 7):
+        for m in range(active.size):
+            inc = 0.0
+            for r in range(s):
+                inc += A[s, r] * k[r, j, m]
+            ytj[active[m]] = yj[active[m]] + hh * inc
+        rhs(t + C[s] * hh, ytj, P[pj], Q[pj], E[pj], eoff, NE[pj], k[s, j])  # noqa: F821
+    for m in range(active.size):
+        ynew[j, m] = ytj[active[m]]
+
+
+@numba.njit(**_JIT)
+def _interpolate(j, hh, w, y, yt, k, active):
+    """Patient ``j``'s state inside the accepted step into ``yt[j]``, from the dense-output weights ``w``."""
+    for m in range(active.size):
+        inc = 0.0
+        for r in range(7):
+            inc += w[r] * k[r, j, m]
+        yt[j, active[m]] = y[j, active[m]] + hh * inc
+
+
+@numba.njit(**_JIT)
 def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev_ptr, ev_t, ev_state, ev_amt,
                                     rtol, atol, h_state, max_steps, ys_out, outs_out, status, counts):
     """Integrate the patients ``idx`` (one block sharing a step) over [``t0``, ``t1``) hours.
@@ -234,20 +262,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
         for j in range(nb):
             if not alive[j]:
                 continue
-            pj = idx[j]
-            yj = y[j]
-            ytj = yt[j]
-            for m in range(n):
-                ytj[m] = yj[m]
-            for s in range(1, 7):
-                for m in range(na):
-                    inc = 0.0
-                    for r in range(s):
-                        inc += A[s, r] * k[r, j, m]
-                    ytj[active[m]] = yj[active[m]] + hh * inc
-                rhs(t + C[s] * hh, ytj, P[pj], Q[pj], E[pj], eoff, NE[pj], k[s, j])  # noqa: F821
-            for m in range(na):
-                ynew[j, m] = ytj[active[m]]
+            _stages(j, idx[j], t, hh, y, yt, k, ynew, active, P, Q, E, eoff, NE)
             ej = _scaled_error(j, hh, y, yt, k, active, rtol, atol)
             if ej > err:
                 err = ej
@@ -259,13 +274,8 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
                 _interp_weights((save_t[i_save] - t) / hh, w)
                 for j in range(nb):
                     if alive[j]:
-                        ytj = yt[j]
-                        for m in range(na):
-                            inc = 0.0
-                            for r in range(7):
-                                inc += w[r] * k[r, j, m]
-                            ytj[active[m]] = y[j, active[m]] + hh * inc
-                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], ytj, P, Q, E, eoff, NE, keep, obuf)
+                        _interpolate(j, hh, w, y, yt, k, active)
+                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], yt[j], P, Q, E, eoff, NE, keep, obuf)
                 i_save += 1
             t = t_new
             for j in range(nb):
