@@ -281,6 +281,10 @@ from .trials.cli import trial as _trial  # noqa: E402
 
 app.command("trial")(_trial)
 
+from .population.cli import population as _population  # noqa: E402
+
+app.command("population")(_population)
+
 
 @app.command("app")
 def web_app(port: int = typer.Option(8501, "--port", min=1, max=65535,
