@@ -285,6 +285,10 @@ from .population.cli import population as _population  # noqa: E402
 
 app.command("population")(_population)
 
+from .validation.cli import validate_command as _validate  # noqa: E402
+
+app.command("validate")(_validate)
+
 
 @app.command("app")
 def web_app(port: int = typer.Option(8501, "--port", min=1, max=65535,
