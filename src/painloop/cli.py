@@ -289,6 +289,10 @@ from .validation.cli import validate_command as _validate  # noqa: E402
 
 app.command("validate")(_validate)
 
+from .calibration.cli import calibrate_command as _calibrate  # noqa: E402
+
+app.command("calibrate")(_calibrate)
+
 
 @app.command("app")
 def web_app(port: int = typer.Option(8501, "--port", min=1, max=65535,

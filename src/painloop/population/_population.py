@@ -274,7 +274,7 @@ def draw_table(spec: PopulationSpec, n: int, rng: np.random.Generator) -> dict[s
     """The draw-table covariates of ``spec.cause`` (``fixed`` values replace draws; the generator still advances)."""
     out = {}
     for d in draws_for(spec.cause):
-        x = draw(rng, d, n)
+        x = draw(rng, d, n, spec.value)
         out[d.name] = np.full(n, float(spec.fixed[d.name])) if d.name in spec.fixed else x
     return out
 

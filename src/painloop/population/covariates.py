@@ -9,6 +9,8 @@ the same patients; a ``fixed`` value in the population spec replaces the draw (e
 
 Distributions (``args``): ``normal(mean, sd)``, ``lognormal(median, gsd)`` (gsd = SD of the natural log),
 ``beta(a, b)``, ``uniform(lo, hi)``, ``bernoulli(p)``, ``choice(values, probabilities)``, ``constant(value)``.
+An argument given as a name (e.g. ``"stress_median"``) is that population parameter (declared with its unit and
+source in ``POPULATION_PARAMS``; refitted by ``painloop calibrate``).
 
 :data:`RISK_FACTORS` names the published risk factors of chronic (neuropathic) pain and the covariate that
 carries each into the model; their published odds ratios are checks in
@@ -45,9 +47,9 @@ class Draw:
         return f"{self.dist}({args}){clip}"
 
 
-def draw(rng: np.random.Generator, d: Draw, n: int) -> np.ndarray:
-    """``n`` values of the draw ``d`` (float array)."""
-    a = d.args
+def draw(rng: np.random.Generator, d: Draw, n: int, value=None) -> np.ndarray:
+    """``n`` values of the draw ``d`` (float array); ``value(name)`` resolves arguments given as parameter names."""
+    a = tuple(value(x) if isinstance(x, str) and value is not None else x for x in d.args)
     if d.dist == "normal":
         x = a[0] + a[1] * rng.standard_normal(n)
     elif d.dist == "lognormal":
@@ -90,9 +92,9 @@ DRAWS: tuple[Draw, ...] = (
     Draw("*", "severity", "input", "beta", (2.5, 2.5), "0-1",
          "assumption: acute severity of the cause (the 'acute pain severity' risk factor) spread over the whole range, "
          "mean 0.5; Beta(2.5, 2.5)"),
-    Draw("*", "stress_base", "input", "lognormal", (0.25, 0.6), "level 0-2",
+    Draw("*", "stress_base", "input", "lognormal", ("stress_median", "stress_gsd"), "level 0-2",
          "population parameters stress_median/stress_gsd (assumption: everyday-to-moderate life stress)", (0.0, 2.0)),
-    Draw("*", "hours_in_bed", "input", "normal", (7.5, 0.8), "h",
+    Draw("*", "hours_in_bed", "input", "normal", ("hours_in_bed_mean", "hours_in_bed_sd"), "h",
          "population parameters hours_in_bed_mean/_sd (assumption: usual adult time in bed)", (5.0, 10.0)),
     # --- diabetes: glycaemia and duration ---
     Draw("diabetes", "hba1c", "input", "normal", (7.6, 1.5), "% HbA1c",

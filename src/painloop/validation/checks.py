@@ -38,6 +38,7 @@ class PopulationCache:
     seed: int = 7
     diabetes_years: float = 10.0
     progress: Callable[[str], None] | None = None
+    overrides: dict[str, float] = field(default_factory=dict)
     store: dict = field(default_factory=dict)
 
     def get(self, cause: str, fixed: dict[str, float] | None = None, days: int | None = None) -> xr.Dataset:
@@ -48,7 +49,7 @@ class PopulationCache:
         if key not in self.store:
             if self.progress:
                 self.progress(f"simulating {self.n} patients ({cause}{', ' + str(fixed) if fixed else ''}), {days} days")
-            spec = PopulationSpec(cause=cause, kind="community", fixed=fixed,
+            spec = PopulationSpec(cause=cause, kind="community", fixed=fixed, overrides=dict(self.overrides),
                                   history_years=max(0.5, self.diabetes_years))
             run = PopulationRun(name=f"validate-{cause}", n=self.n, seed=self.seed, days=days, population=spec,
                                 chunk_size=min(self.n, 200), output={"every_hours": 6})
@@ -211,6 +212,7 @@ class TrialCache:
     n: int = 100
     seed: int = 7
     progress: Callable[[str], None] | None = None
+    overrides: dict[str, float] = field(default_factory=dict)
     endpoints: object = None
 
     def get(self):
@@ -223,6 +225,8 @@ class TrialCache:
             data = d.model_dump(mode="json")
             data["seed"] = self.seed
             data["population"]["history_years"] = 1.0
+            data["population"]["overrides"] = dict(self.overrides)
+            data["screen_factor"] = 3.0
             data["endpoints"]["bootstrap"] = 200
             for arm in data["arms"]:
                 arm["n"] = self.n
