@@ -157,3 +157,14 @@ def test_population_cli_bad_spec_names_the_field_and_writes_nothing(tmp_path):
     r = subprocess.run([*PAINLOOP, "population", str(_spec(tmp_path, output={"every_hours": 5})), "--out", str(out)],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 2 and "every_hours" in r.stderr and not out.exists()
+
+
+def test_trial_designs_take_any_cause():
+    from painloop.trials._design import arm_scenario, parse_design
+    d = parse_design({"name": "zoster-trial", "arms": [{"name": "placebo", "placebo": True, "n": 10},
+                                                        {"name": "pregabalin", "n": 10,
+                                                         "treatments": ["pregabalin 150 mg bid from day 0"]}],
+                      "population": {"cause": "shingles", "history_years": 0.5}})
+    assert arm_scenario(d, d.arms[1]).cause.type == "shingles"
+    pop = sample_population(d.population, 10, 1)
+    assert "age" in pop.inputs and np.allclose(pop.inputs["onset_h"], -pop.history_h)

@@ -224,9 +224,7 @@ class TrialCache:
             d = builtin_design("finnerup")
             data = d.model_dump(mode="json")
             data["seed"] = self.seed
-            data["population"]["history_years"] = 1.0
             data["population"]["overrides"] = dict(self.overrides)
-            data["screen_factor"] = 3.0
             data["endpoints"]["bootstrap"] = 200
             for arm in data["arms"]:
                 arm["n"] = self.n
