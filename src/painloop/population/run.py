@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import xarray as xr
@@ -22,6 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .. import DISCLAIMER, __version__
 from ..scenario import parse_scenario
 from ._population import Population, PopulationSpec, cause_columns, sample_population
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DAILY_VARIABLES = ("nrs", "burning", "paroxysmal", "allodynia", "numbness", "weakness", "depression", "anxiety",
                    "sleep_quality", "function", "damage", "sens_central")
@@ -167,7 +170,7 @@ def run_population(run: PopulationRun, progress: Callable[[float], None] | None 
     return out
 
 
-def daily_summary(ds: xr.Dataset, threshold: float) -> "object":
+def daily_summary(ds: xr.Dataset, threshold: float) -> "pd.DataFrame":
     """Per-day population summary (pandas DataFrame): prevalence of NRS ≥ threshold, mean and quantiles of NRS."""
     import pandas as pd
 
