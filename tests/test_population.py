@@ -168,3 +168,13 @@ def test_trial_designs_take_any_cause():
     assert arm_scenario(d, d.arms[1]).cause.type == "shingles"
     pop = sample_population(d.population, 10, 1)
     assert "age" in pop.inputs and np.allclose(pop.inputs["onset_h"], -pop.history_h)
+
+
+def test_natural_history_runs_are_community_populations_with_drawn_diabetes_durations():
+    from painloop.population.run import PopulationRun, _prepare
+    run = PopulationRun(n=50, seed=3, days=1, population={"cause": "diabetes", "history_years": 10})
+    assert run.population.kind == "community"
+    pop, onset, history = _prepare(run)
+    assert onset.min() >= -10 * 365 and onset.max() < 0 and history == int(-onset.min())
+    assert len(set(onset)) > 10  # durations differ between patients
+    assert np.allclose(pop.inputs["onset_h"], 24.0 * onset)

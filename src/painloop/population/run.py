@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 import xarray as xr
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .. import DISCLAIMER, __version__
 from ..scenario import parse_scenario
@@ -64,6 +64,14 @@ class PopulationRun(BaseModel):
     threshold: float = Field(3.0, ge=0.0, le=10.0, description="NRS at or above which a day counts as painful")
     chunk_size: int = Field(100, ge=1, le=5000, description="patients per batched simulation")
     output: Output = Field(default_factory=Output)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _community_by_default(cls, data: object) -> object:
+        """A natural-history population is a community population unless the spec says ``kind: trial``."""
+        if isinstance(data, dict) and isinstance(data.get("population"), dict) and "kind" not in data["population"]:
+            data = {**data, "population": {**data["population"], "kind": "community"}}
+        return data
 
 
 def parse_run(data: object, origin: str = "") -> PopulationRun:
