@@ -178,3 +178,22 @@ def test_natural_history_runs_are_community_populations_with_drawn_diabetes_dura
     assert onset.min() >= -10 * 365 and onset.max() < 0 and history == int(-onset.min())
     assert len(set(onset)) > 10  # durations differ between patients
     assert np.allclose(pop.inputs["onset_h"], 24.0 * onset)
+
+
+def test_cause_specific_treatment_is_drawn_per_patient_relative_to_onset():
+    from painloop.population.covariates import CAUSE_TREATMENTS
+    for cause, (key, who, day) in CAUSE_TREATMENTS.items():
+        pop = sample_population(PopulationSpec(cause=cause, kind="community"), 400, 8)
+        treated = pop.covariates[who] > 0.5
+        assert 0.1 < treated.mean() < 0.95, cause
+        expected = pop.inputs["onset_h"] + 24.0 * pop.covariates[day]
+        assert np.allclose(pop.inputs[key][treated], expected[treated]), cause
+        assert (pop.inputs[key][~treated] >= 1e11).all(), cause
+
+
+def test_decompression_relieves_compression_pain_in_a_batched_run():
+    from painloop.population.run import PopulationRun, run_population
+    base = {"cause": "compression", "fixed": {"decompression_day": 60, "severity": 0.7}}
+    never = run_population(PopulationRun(n=3, seed=41, days=200, population={**base, "fixed": {**base["fixed"], "decompressed": 0}}))
+    operated = run_population(PopulationRun(n=3, seed=41, days=200, population={**base, "fixed": {**base["fixed"], "decompressed": 1}}))
+    assert (operated["damage"].values[:, -1] < never["damage"].values[:, -1] - 0.02).all()

@@ -26,7 +26,7 @@ from ..causes.catalogue import CAUSES
 from ..model import system
 from ..model._declare import Param, params
 from . import _fitted
-from .covariates import CHEMO_AGENT_SEVERITY, draw, draws_for
+from .covariates import CAUSE_TREATMENTS, CHEMO_AGENT_SEVERITY, draw, draws_for
 
 NAME = "population"
 
@@ -315,6 +315,9 @@ def cause_columns(cause: str, cov: dict[str, np.ndarray], age: np.ndarray, onset
         starts = onset_h[None, :] + 24.0 * cov["cycle_days"][None, :] * k
         q["cycle_starts_h"] = np.where(k < cycles[None, :], starts, _NEVER_H)
         q["severity"] = cov["severity"] * np.asarray(CHEMO_AGENT_SEVERITY)[cov["chemo_agent"].astype(int)]
+    if cause in CAUSE_TREATMENTS:
+        key, who, day = CAUSE_TREATMENTS[cause]
+        q[key] = np.where(cov[who] > 0.5, onset_h + 24.0 * cov[day], _NEVER_H)
     if cause == "toxin":
         for i, a in enumerate(TOXIN_AGENTS):
             q[f"agent_{a}"] = (cov["toxin_agent"] == i).astype(float)

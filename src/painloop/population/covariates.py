@@ -135,6 +135,30 @@ DRAWS: tuple[Draw, ...] = (
     # --- toxins: the agent mix ---
     Draw("toxin", "toxin_agent", "covariate", "choice", ((0, 1, 2, 3), (0.4, 0.2, 0.1, 0.3)),
          "index into TOXIN_AGENTS", "assumption: isoniazid the most common drug cause, then metronidazole"),
+    # --- cause-specific treatment: who gets it and when (days after onset; see CAUSE_TREATMENTS) ---
+    Draw("compression", "decompressed", "covariate", "bernoulli", (0.4,), "0/1",
+         "assumption: ~40 % of patients with sciatica from disc herniation have surgery within a year (Peul 2007 N Engl "
+         "J Med 356:2245: 39 % of the prolonged-conservative group crossed over to surgery)"),
+    Draw("compression", "decompression_day", "covariate", "uniform", (30.0, 365.0), "days after onset",
+         "assumption: surgery between one month and one year after onset (Peul 2007: early surgery at ~2 weeks, "
+         "crossovers later)"),
+    Draw("b12_deficiency", "supplemented", "covariate", "bernoulli", (0.8,), "0/1",
+         "assumption: most recognised B12 deficiency is treated (Stabler 2013 N Engl J Med 368:149)"),
+    Draw("b12_deficiency", "supplement_day", "covariate", "uniform", (60.0, 365.0), "days after onset",
+         "assumption: diagnosis months after symptoms begin (Stabler 2013)"),
+    Draw("b1_deficiency", "supplemented", "covariate", "bernoulli", (0.8,), "0/1",
+         "assumption: as B12 deficiency"),
+    Draw("b1_deficiency", "supplement_day", "covariate", "uniform", (30.0, 180.0), "days after onset",
+         "assumption: thiamine deficiency is usually recognised within months"),
+    Draw("alcohol", "abstinent", "covariate", "bernoulli", (0.3,), "0/1",
+         "assumption: about a third of treated alcohol-use-disorder patients stay abstinent over a year (Moos & Moos "
+         "2006 Addiction 101:212)"),
+    Draw("alcohol", "abstinence_day", "covariate", "uniform", (30.0, 365.0), "days after onset",
+         "assumption: abstinence begins during the followed year"),
+    Draw("toxin", "exposure_stopped", "covariate", "bernoulli", (0.7,), "0/1",
+         "assumption: the offending drug is usually stopped once neuropathy is recognised"),
+    Draw("toxin", "exposure_end_day", "covariate", "uniform", (30.0, 180.0), "days after onset",
+         "assumption: recognised within months"),
     # --- episodic causes: their event rates ---
     Draw("multiple_sclerosis", "relapse_rate_per_year", "covariate", "lognormal", (0.5, 0.5), "1/year",
          "assumption: annualised relapse rate ~0.3-0.8 in relapsing-remitting MS cohorts", (0.0, 4.0)),
@@ -146,6 +170,16 @@ DRAWS: tuple[Draw, ...] = (
          "assumption: RA affects women ~2-3 times as often as men"),
 )
 """Per-patient draws, in drawing order (cause-specific rows replace the ``*`` row of the same name)."""
+
+
+CAUSE_TREATMENTS: dict[str, tuple[str, str, str]] = {
+    "compression": ("release_h", "decompressed", "decompression_day"),
+    "b12_deficiency": ("supplement_h", "supplemented", "supplement_day"),
+    "b1_deficiency": ("supplement_h", "supplemented", "supplement_day"),
+    "alcohol": ("abstinence_h", "abstinent", "abstinence_day"),
+    "toxin": ("exposure_end_h", "exposure_stopped", "exposure_end_day"),
+}
+"""Cause-specific treatment: the model input (h) it sets, the covariate saying who gets it, and the day after onset."""
 
 
 @dataclass(frozen=True)
