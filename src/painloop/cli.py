@@ -282,6 +282,18 @@ from .analysis.cli import sensitivity as _sensitivity  # noqa: E402
 app.command("sweep")(_sweep)
 app.command("sensitivity")(_sensitivity)
 
+from .population.cli import population as _population  # noqa: E402
+
+app.command("population")(_population)
+
+from .validation.cli import validate_command as _validate  # noqa: E402
+
+app.command("validate")(_validate)
+
+from .calibration.cli import calibrate_command as _calibrate  # noqa: E402
+
+app.command("calibrate")(_calibrate)
+
 
 @app.command("app")
 def web_app(port: int = typer.Option(8501, "--port", min=1, max=65535,

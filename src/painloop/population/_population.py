@@ -20,10 +20,13 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..causes.catalogue import CAUSES
 from ..model import system
 from ..model._declare import Param, params
+from . import _fitted
+from .covariates import CAUSE_TREATMENTS, CHEMO_AGENT_SEVERITY, draw, draws_for
 
 NAME = "population"
 
@@ -114,6 +117,7 @@ POPULATION_PARAMS: tuple[Param, ...] = params(
      "the placebo variance)", "Beta shape a of expectation"),
     ("expectation_b", 2.0, "dimensionless", "assumption: see expectation_a", "Beta shape b of expectation"),
 )
+POPULATION_PARAMS = _fitted.apply(POPULATION_PARAMS)
 _PP = {p.name: p.value for p in POPULATION_PARAMS}
 
 _DEP_WEIGHTS = ("w_dep_pain", "w_dep_stress", "w_dep_sleep", "w_dep_inactivity")
@@ -126,11 +130,36 @@ class PopulationSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    cause: Literal["diabetes"] = Field("diabetes", description="cause of neuropathic pain (painful diabetic neuropathy)")
+    cause: str = Field("diabetes", description="cause of neuropathic pain: any of `painloop causes` except none")
+    kind: Literal["trial", "community"] = Field(
+        "trial", description="trial: the trial-population distributions of the population parameters for diabetes "
+                             "(age_mean, hba1c_mean, severity_a, …); community: every covariate from the draw table "
+                             "(painloop.population.covariates.DRAWS); other causes always use the draw table")
+    fixed: dict[str, float] = Field(default_factory=dict,
+                                    description="covariates set to one value for every patient instead of drawn "
+                                                "(e.g. {age: 75}); names from the draw table")
     history_years: float = Field(3.0, ge=0.5, le=10.0, description="years of untreated disease before screening (0.5-10)")
     variability: float = Field(1.0, ge=0.0, le=3.0, description="multiplier on every random-effect SD ω (0: no variability)")
     overrides: dict[str, float] = Field(default_factory=dict,
                                         description="population parameters to replace (see painloop.population.POPULATION_PARAMS)")
+
+    @field_validator("cause")
+    @classmethod
+    def _known_cause(cls, v: str) -> str:
+        allowed = [c for c in CAUSES if c != "none"]
+        if v not in allowed:
+            raise ValueError(f"unknown cause {v!r}; allowed: {', '.join(allowed)}")
+        return v
+
+    @field_validator("fixed")
+    @classmethod
+    def _known_fixed(cls, v: dict[str, float]) -> dict[str, float]:
+        from .covariates import DRAWS
+        names = sorted({d.name for d in DRAWS})
+        bad = [k for k in v if k not in names]
+        if bad:
+            raise ValueError(f"unknown covariate(s) {bad}; allowed: {', '.join(names)}")
+        return v
 
     def value(self, name: str) -> float:
         """A population parameter (override or declared value)."""
@@ -156,7 +185,9 @@ class Population:
     def subset(self, idx: np.ndarray) -> "Population":
         """The patients at positions ``idx`` (in that order)."""
         pick = lambda d: {k: np.asarray(v)[idx] for k, v in d.items()}  # noqa: E731
-        return replace(self, covariates=pick(self.covariates), params=pick(self.params), inputs=pick(self.inputs),
+        # per-patient event lists are (n_events, n_patients): pick columns
+        ins = {k: (np.asarray(v)[:, idx] if np.ndim(v) == 2 else np.asarray(v)[idx]) for k, v in self.inputs.items()}
+        return replace(self, covariates=pick(self.covariates), params=pick(self.params), inputs=ins,
                        y0=None if self.y0 is None else self.y0[:, idx], extra=pick(self.extra))
 
     def repeat(self, k: int) -> "Population":
@@ -184,12 +215,26 @@ def sample_population(spec: PopulationSpec, n: int, seed: int | np.random.SeedSe
         raise ValueError(f"population size must be at least 1, got {n}")
     rng = np.random.default_rng(seed)
     v = spec.value
-    age = _truncnorm(rng, v("age_mean"), v("age_sd"), 30.0, 85.0, n)
-    female = (rng.random(n) < v("female_share")).astype(float)
-    severity = rng.beta(v("severity_a"), v("severity_b"), n)
-    hba1c = _truncnorm(rng, v("hba1c_mean"), v("hba1c_sd"), 6.5, 13.0, n)
-    stress = np.clip(v("stress_median") * np.exp(v("stress_gsd") * rng.standard_normal(n)), 0.0, 2.0)
-    bed = _truncnorm(rng, v("hours_in_bed_mean"), v("hours_in_bed_sd"), 5.0, 10.0, n)
+    table: dict[str, np.ndarray] = {}
+    if spec.cause == "diabetes" and spec.kind == "trial":
+        age = _truncnorm(rng, v("age_mean"), v("age_sd"), 30.0, 85.0, n)
+        female = (rng.random(n) < v("female_share")).astype(float)
+        severity = rng.beta(v("severity_a"), v("severity_b"), n)
+        hba1c = _truncnorm(rng, v("hba1c_mean"), v("hba1c_sd"), 6.5, 13.0, n)
+        stress = np.clip(v("stress_median") * np.exp(v("stress_gsd") * rng.standard_normal(n)), 0.0, 2.0)
+        bed = _truncnorm(rng, v("hours_in_bed_mean"), v("hours_in_bed_sd"), 5.0, 10.0, n)
+        table = {"hba1c": hba1c}
+    else:
+        table = draw_table(spec, n, rng)
+        age, female, severity = table.pop("age"), table.pop("female"), table.pop("severity")
+        stress, bed = table.pop("stress_base"), table.pop("hours_in_bed")
+    for name, value in spec.fixed.items():
+        if name == "age":
+            age = np.full(n, float(value))
+        elif name == "female":
+            female = np.full(n, float(value))
+        elif name == "severity":
+            severity = np.full(n, float(value))
     expectation = rng.beta(v("expectation_a"), v("expectation_b"), n)
     names = [r.param for r in RANDOM_EFFECTS]
     omega = np.array([r.omega for r in RANDOM_EFFECTS]) * spec.variability
@@ -216,8 +261,69 @@ def sample_population(spec: PopulationSpec, n: int, seed: int | np.random.SeedSe
         if name in defaults and name not in p:
             p[name] = np.full(n, float(value))
     history_h = 24.0 * 365.0 * spec.history_years
-    inputs = {"severity": severity, "hba1c": hba1c, "stress_base": stress, "hours_in_bed": bed}
-    cov = {"age": age, "female": female, "severity": severity, "hba1c": hba1c, "stress": stress,
+    inputs = {"severity": severity, "stress_base": stress, "hours_in_bed": bed}
+    cov = {"age": age, "female": female, "severity": severity, "stress": stress,
            "hours_in_bed": bed, "expectation": expectation, "mood_vulnerability_depression": v_dep,
            "mood_vulnerability_anxiety": v_anx}
+    cov.update({k: np.asarray(x, dtype=float) for k, x in table.items()})
+    inputs.update(cause_columns(spec.cause, cov, age, -history_h * np.ones(n), seed=int(rng.integers(2**31))))
     return Population(cov, p, inputs, history_h=history_h)
+
+
+def draw_table(spec: PopulationSpec, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The draw-table covariates of ``spec.cause`` (``fixed`` values replace draws; the generator still advances)."""
+    out = {}
+    for d in draws_for(spec.cause):
+        x = draw(rng, d, n, spec.value)
+        out[d.name] = np.full(n, float(spec.fixed[d.name])) if d.name in spec.fixed else x
+    return out
+
+
+_NEVER_H = 1e12
+
+
+def _poisson_days(rng: np.random.Generator, rate_per_year: np.ndarray, start_day: np.ndarray,
+                  horizon_day: float) -> np.ndarray:
+    """Per-patient Poisson event days (n_events_max, n) in [start_day, horizon_day); unused slots never happen."""
+    n = rate_per_year.size
+    span = np.maximum(horizon_day - start_day, 1.0)
+    k_max = int(np.ceil(np.max(rate_per_year * span / 365.25) * 2.0 + 6.0))
+    gaps = rng.exponential(1.0, size=(k_max, n)) * (365.25 / np.maximum(rate_per_year, 1e-9))[None, :]
+    days = start_day[None, :] + np.cumsum(gaps, axis=0)
+    return np.where(days < horizon_day, 24.0 * days, _NEVER_H)
+
+
+def cause_columns(cause: str, cov: dict[str, np.ndarray], age: np.ndarray, onset_h: np.ndarray,
+                  horizon_day: float = 3650.0, seed: int = 0) -> dict[str, np.ndarray]:
+    """Per-patient cause inputs from the covariates: values (n,) and event lists (n_events, n) in hours.
+
+    ``onset_h`` is each patient's cause onset (h since day 0); chemotherapy cycles, MS relapses and RA flares
+    start from it. Inputs the cause does not use are left out (the scenario's defaults apply).
+    """
+    from ..causes.toxic_metabolic import TOXIN_AGENTS
+    from .covariates import DRAWS
+
+    q: dict[str, np.ndarray] = {"onset_h": onset_h}
+    for d in DRAWS:
+        if d.cause == cause and d.target == "input" and d.name in cov:
+            q[d.name] = cov[d.name]
+    if cause == "shingles":
+        q["age"] = age
+    if cause == "chemotherapy":
+        cycles = cov["cycles"].astype(int)
+        k = np.arange(int(cycles.max()))[:, None]
+        starts = onset_h[None, :] + 24.0 * cov["cycle_days"][None, :] * k
+        q["cycle_starts_h"] = np.where(k < cycles[None, :], starts, _NEVER_H)
+        q["severity"] = cov["severity"] * np.asarray(CHEMO_AGENT_SEVERITY)[cov["chemo_agent"].astype(int)]
+    if cause in CAUSE_TREATMENTS:
+        key, who, day = CAUSE_TREATMENTS[cause]
+        q[key] = np.where(cov[who] > 0.5, onset_h + 24.0 * cov[day], _NEVER_H)
+    if cause == "toxin":
+        for i, a in enumerate(TOXIN_AGENTS):
+            q[f"agent_{a}"] = (cov["toxin_agent"] == i).astype(float)
+    rng = np.random.default_rng(seed)
+    if cause == "multiple_sclerosis":
+        q["ms_relapse_h"] = _poisson_days(rng, cov["relapse_rate_per_year"], onset_h / 24.0, horizon_day)
+    if cause == "rheumatoid_arthritis":
+        q["ra_flare_h"] = _poisson_days(rng, cov["flares_per_year"], onset_h / 24.0, horizon_day)
+    return q

@@ -56,6 +56,8 @@ class TrialResult:
     screened: int
     screened_table: pd.DataFrame
     params_used: dict[str, float] = field(default_factory=dict)
+    true_daily: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per arm: the model's true daily mean NRS (patients × treatment days), before diary noise and dropout."""
 
 
 def _daily(x: np.ndarray, clock_hours: list[int] | None = None) -> np.ndarray:
@@ -239,17 +241,19 @@ def run_trial(design: TrialDesign, params: dict | None = None,
     """
     scr = screening if screening is not None else prepare(design, progress)
     p_all = {**system.default_params(), **(params or {})}
-    rows, diaries = [], {}
+    rows, diaries, true_daily = [], {}, {}
+    days = int(round(7 * design.duration_weeks))
     for arm in design.arms:
         idx = arm_indices(design, scr)[arm.name]
         if progress:
             progress(f"arm {arm.name}: {arm.n} patients, {design.duration_weeks:g} weeks")
         ds = simulate_arm(design, arm, scr.pop.subset(idx), params)
         frame, diaries[arm.name] = arm_records(design, scr, arm, idx, ds, p_all)
+        true_daily[arm.name] = _daily(ds["nrs"].values, design.diary.clock_hours)[:, :days]
         rows.append(frame)
     patients = pd.concat(rows, ignore_index=True)
     return TrialResult(design, patients, diaries, scr.pop.n, scr.table,
-                       params_used={k: float(v) for k, v in (params or {}).items()})
+                       params_used={k: float(v) for k, v in (params or {}).items()}, true_daily=true_daily)
 
 
 def _window_mean(diary: np.ndarray, weeks: tuple[float, float] | None, days: int) -> np.ndarray:

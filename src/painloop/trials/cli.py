@@ -27,7 +27,11 @@ def _csv_value(v):
 def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design YAML file.", show_default=False),
           design: Optional[str] = typer.Option(None, "--design", "-d", help="Built-in design: finnerup, cbt or tens."),
           out_dir: Path = typer.Option(..., "--out", "-o", help="Output directory (endpoints.csv, report.html, …)."),
-          seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Replace the design's random seed.")) -> None:
+          seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Replace the design's random seed."),
+          placebo_seeds: int = typer.Option(0, "--placebo-seeds", min=0, max=50,
+                                            help="Also take the placebo arm apart over this many seeds (≥ 5; seeds "
+                                                 "101, 102, …, never the calibration seed 2015): placebo_seeds.csv, "
+                                                 "placebo_summary.csv")) -> None:
     """Run a virtual randomised controlled trial: endpoints.csv (NNT/NNH vs placebo), smd.csv, report.html."""
     from ._design import TrialDesignError, builtin_design, load_design, parse_design
 
@@ -49,8 +53,21 @@ def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design 
     from .endpoints import endpoint_table, smd_table
     from .report import comparison_table, render_trial_report
 
+    if placebo_seeds and not any(a.placebo for a in d.arms):
+        fail("--placebo-seeds needs a design with a placebo arm ('placebo: true')")
+    if 0 < placebo_seeds < 5:
+        fail(f"--placebo-seeds must be 0 or at least 5, got {placebo_seeds}")
+    say = lambda m: _err.print(f"[dim]{m}[/]", highlight=False)  # noqa: E731
     try:
-        result = run_trial(d, progress=lambda m: _err.print(f"[dim]{m}[/]", highlight=False))
+        result = run_trial(d, progress=say)
+        parts = None
+        if d.blinded and any(a.placebo for a in d.arms):
+            from .placebo import components
+            parts = components(d, result=result)
+        per_seed = summary = None
+        if placebo_seeds:
+            from .placebo import placebo_report
+            per_seed, summary = placebo_report(d, seeds=[101 + k for k in range(placebo_seeds)], progress=say)
     except TrialDesignError as e:
         fail(str(e))
     endpoints = endpoint_table(result)
@@ -62,9 +79,19 @@ def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design 
         "patients.csv": lambda p: result.patients.to_csv(p, index=False),
         "report.html": lambda p: p.write_text(render_trial_report(result, endpoints, smd, comparison), encoding="utf-8"),
     }
+    if parts is not None:
+        import pandas as pd
+        writers["placebo_components.csv"] = lambda p: pd.DataFrame([{"seed": d.seed, **parts}]).to_csv(p, index=False)
+    if per_seed is not None:
+        writers["placebo_seeds.csv"] = lambda p: per_seed.to_csv(p, index=False)
+        writers["placebo_summary.csv"] = lambda p: summary.to_csv(p, index=False)
     if comparison is not None:
         writers["comparison.csv"] = lambda p: comparison.map(_csv_value).to_csv(p, index=False)
     written = write_files(out_dir, writers)
     _out.print(endpoints.map(_csv_value).to_string(index=False))
+    if parts is not None:
+        _out.print(f"placebo change {parts['observed_change']:+.2f} NRS = natural course {parts['natural_course']:+.2f} "
+                   f"+ regression to the mean {parts['regression_to_mean']:+.2f} + expectation "
+                   f"{parts['expectation']:+.2f} (rounding {parts['residual']:+.2f})", highlight=False)
     _out.print(f"[green]wrote[/] {', '.join(str(p) for p in written)}")
     _out.print(f"[dim]{DISCLAIMER}[/]")

@@ -1,0 +1,284 @@
+"""Evaluators of the target checks: each turns a simulated population into the published quantity.
+
+Populations are simulated once per (cause, follow-up, fixed covariates) and shared by every target that needs
+them (:class:`PopulationCache`). Definitions, stated once here:
+
+* a *painful* day: daily mean NRS ≥ ``threshold``; *any symptom*: NRS, numbness or burning ≥ 1;
+* a symptom is *present* when its daily mean score (0-10) is ≥ ``symptom_threshold`` (default 1);
+* ``after=chemo_end``: days count from each patient's last infusion;
+* trial checks run the built-in ``finnerup`` design (:mod:`painloop.trials`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import xarray as xr
+
+from ..population import PopulationSpec
+from ..population.run import PopulationRun, run_population
+from .targets import Target
+
+# how long each cause's population is followed (days), enough for every target that uses it
+_FOLLOW_DAYS = {"shingles": 366, "chemotherapy": 420, "trauma": 181, "alcohol": 366, "diabetes": 28}
+
+
+class NotEvaluable(Exception):
+    """The model cannot produce this quantity (e.g. a readout it does not have yet)."""
+
+
+@dataclass
+class PopulationCache:
+    """Simulated community populations shared between targets; ``n`` patients each, one ``seed``."""
+
+    n: int = 200
+    seed: int = 7
+    diabetes_years: float = 10.0
+    progress: Callable[[str], None] | None = None
+    overrides: dict[str, float] = field(default_factory=dict)
+    store: dict = field(default_factory=dict)
+
+    def get(self, cause: str, fixed: dict[str, float] | None = None, days: int | None = None) -> xr.Dataset:
+        """The population of ``cause`` (simulated on first use)."""
+        fixed = dict(fixed or {})
+        days = days or _FOLLOW_DAYS.get(cause, 181)
+        key = (cause, tuple(sorted(fixed.items())), days)
+        if key not in self.store:
+            if self.progress:
+                self.progress(f"simulating {self.n} patients ({cause}{', ' + str(fixed) if fixed else ''}), {days} days")
+            spec = PopulationSpec(cause=cause, kind="community", fixed=fixed, overrides=dict(self.overrides),
+                                  history_years=max(0.5, self.diabetes_years))
+            run = PopulationRun(name=f"validate-{cause}", n=self.n, seed=self.seed, days=days, population=spec,
+                                chunk_size=min(self.n, 200), output={"every_hours": 6})
+            self.store[key] = run_population(run)
+        return self.store[key]
+
+
+def _readout(ds: xr.Dataset, name: str) -> np.ndarray:
+    """Daily values (patients × days) of a readout; ``any_symptom`` combines NRS, numbness and burning."""
+    if name == "any_symptom":
+        return np.maximum.reduce([ds["nrs"].values, ds["numbness"].values, ds["burning"].values])
+    if name not in ds:
+        raise NotEvaluable(f"the model has no readout {name!r} yet")
+    return ds[name].values
+
+
+def _day_index(ds: xr.Dataset, s: dict[str, str]) -> np.ndarray:
+    """Per-patient day index of the look (``day``, counted from the last infusion if ``after=chemo_end``)."""
+    day = np.full(ds.sizes["patient"], float(s.get("day", 0)))
+    if s.get("after") == "chemo_end":
+        day = day + (ds["cov_cycles"].values - 1) * ds["cov_cycle_days"].values
+    idx = np.round(day).astype(int)
+    if idx.max() >= ds.sizes["day"]:
+        raise NotEvaluable(f"the population is followed for {ds.sizes['day']} days, the check needs day {idx.max()}")
+    return idx
+
+
+def _at(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    return x[np.arange(x.shape[0]), idx]
+
+
+def _covariate(ds: xr.Dataset, name: str) -> np.ndarray:
+    if name == "acute_peak_nrs":
+        return ds["nrs"].values[:, :21].max(axis=1)
+    return ds[f"cov_{name}"].values
+
+
+def _mask(ds: xr.Dataset, s: dict[str, str], idx: np.ndarray) -> np.ndarray:
+    """Patients who meet the target's population filters (solver success, age, damage at the look)."""
+    m = ds["solver_ok"].values.astype(bool)
+    if "age_min" in s:
+        m &= ds["cov_age"].values >= float(s["age_min"])
+    if "age_max" in s:
+        m &= ds["cov_age"].values < float(s["age_max"])
+    damage = _at(ds["damage"].values, idx)
+    if "damage_min" in s:
+        m &= damage >= float(s["damage_min"])
+    if "damage_max" in s:
+        m &= damage < float(s["damage_max"])
+    return m
+
+
+def _fixed(s: dict[str, str]) -> dict[str, float]:
+    return {k.removeprefix("fixed_"): float(v) for k, v in s.items() if k.startswith("fixed_")}
+
+
+def _outcome(ds: xr.Dataset, s: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    idx = _day_index(ds, s)
+    y = _at(_readout(ds, s.get("readout", "nrs")), idx) >= float(s.get("threshold", 1.0))
+    return y, idx
+
+
+def _share(y: np.ndarray, m: np.ndarray) -> tuple[float, int]:
+    if m.sum() == 0:
+        raise NotEvaluable("no simulated patient meets the target's population filters")
+    return float(y[m].mean()), int(m.sum())
+
+
+def check_prevalence(t: Target, cache: PopulationCache) -> tuple[float, int]:
+    ds = cache.get(t.settings["cause"], _fixed(t.settings))
+    y, idx = _outcome(ds, t.settings)
+    return _share(y, _mask(ds, t.settings, idx))
+
+
+def _groups(ds: xr.Dataset, s: dict[str, str], m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = _covariate(ds, s["covariate"])
+    (a_lo, a_hi), (b_lo, b_hi) = ([float(v) for v in s[g].split(":")] for g in ("a", "b"))
+    return m & (x >= a_lo) & (x < a_hi), m & (x >= b_lo) & (x < b_hi)
+
+
+def check_relative_risk(t: Target, cache: PopulationCache) -> tuple[float, int]:
+    ds = cache.get(t.settings["cause"], _fixed(t.settings))
+    y, idx = _outcome(ds, t.settings)
+    ga, gb = _groups(ds, t.settings, _mask(ds, t.settings, idx))
+    pa, na = _share(y, ga)
+    pb, nb = _share(y, gb)
+    return (pa / pb if pb > 0 else math.inf), na + nb
+
+
+def check_odds_ratio(t: Target, cache: PopulationCache) -> tuple[float, int]:
+    ds = cache.get(t.settings["cause"], _fixed(t.settings))
+    y, idx = _outcome(ds, t.settings)
+    ga, gb = _groups(ds, t.settings, _mask(ds, t.settings, idx))
+    pa, na = _share(y, ga)
+    pb, nb = _share(y, gb)
+    # Haldane-Anscombe correction (+0.5 per cell) keeps the OR finite when a share is 0 or 1
+    ya, yb = pa * na, pb * nb
+    odds = lambda k, n: (k + 0.5) / (n - k + 0.5)  # noqa: E731
+    return odds(ya, na) / odds(yb, nb), na + nb
+
+
+def check_symptom_share(t: Target, cache: PopulationCache) -> tuple[float, int]:
+    ds = cache.get(t.settings["cause"])
+    painful = ds["nrs"].values[:, 0] >= float(t.settings.get("painful", 3.0))
+    present = _readout(ds, t.settings["readout"])[:, 0] >= float(t.settings.get("symptom_threshold", 1.0))
+    return _share(present, painful & ds["solver_ok"].values.astype(bool))
+
+
+def check_mood_prevalence(t: Target, cache: PopulationCache) -> tuple[float, int]:
+    ds = cache.get(t.settings["cause"])
+    painful = ds["nrs"].values[:, 0] >= float(t.settings.get("painful", 4.0))
+    case = ds[t.settings["readout"]].values[:, 0] >= float(t.settings.get("case", 0.5))
+    return _share(case, painful & ds["solver_ok"].values.astype(bool))
+
+
+def check_within_person_sd(t: Target, cache: PopulationCache) -> tuple[float, int]:
+    ds = cache.get(t.settings["cause"])
+    days = int(t.settings.get("days", 28))
+    nrs = ds["nrs"].values[:, :days]
+    m = (nrs.mean(axis=1) >= float(t.settings.get("painful", 3.0))) & ds["solver_ok"].values.astype(bool)
+    if m.sum() == 0:
+        raise NotEvaluable("no simulated patient meets the target's population filters")
+    return float(nrs[m].std(axis=1, ddof=1).mean()), int(m.sum())
+
+
+def check_course_ratio(t: Target, cache: PopulationCache) -> tuple[float, int]:
+    s = t.settings
+    ds = cache.get(s["cause"])
+    a, b = int(s["day_a"]), int(s["day_b"])
+    if a >= ds.sizes["day"]:
+        raise NotEvaluable(f"the population is followed for {ds.sizes['day']} days, the check needs day {a}")
+    recovered = (ds["nrs"].values[:, a] < float(s.get("recovered_below", 1.0))) & ds["solver_ok"].values.astype(bool)
+    if recovered.sum() == 0:
+        raise NotEvaluable("no simulated patient recovered, so the course of the recovered cannot be measured")
+    v = ds[s["variable"]].values
+    base = v[recovered, b].mean()
+    return (float(v[recovered, a].mean() / base) if base > 0 else math.nan), int(recovered.sum())
+
+
+def check_no_cause_readout(t: Target, cache: PopulationCache) -> tuple[float, int]:
+    from ..scenario import parse_scenario
+    from ..simulate import simulate
+
+    s = t.settings
+    days = int(s.get("days", 120))
+    sc = parse_scenario({"name": "no-cause-stress", "duration_days": days, "history_days": 0, "cause": {"type": "none"},
+                         "stress": {"baseline": float(s.get("stress", 1.0))}, "output": {"every_hours": 6},
+                         "solver": {"rtol": 1e-4, "atol": 1e-6}})
+    ds = simulate(sc)
+    readout = s.get("readout", "burning")
+    if readout not in ds:
+        raise NotEvaluable(f"the model has no readout {readout!r}")
+    return float(np.max(ds[readout].values[:, -4 * 30:])), 1
+
+
+@dataclass
+class TrialCache:
+    """The built-in ``finnerup`` trial run once at ``seed`` with ``n`` patients per arm (endpoints shared)."""
+
+    n: int = 100
+    seed: int = 7
+    progress: Callable[[str], None] | None = None
+    overrides: dict[str, float] = field(default_factory=dict)
+    endpoints: object = None
+
+    def get(self):
+        if self.endpoints is None:
+            from ..trials import builtin_design, run_trial
+            from ..trials._design import parse_design
+            from ..trials.endpoints import endpoint_table
+
+            d = builtin_design("finnerup")
+            data = d.model_dump(mode="json")
+            data["seed"] = self.seed
+            data["population"]["overrides"] = dict(self.overrides)
+            data["endpoints"]["bootstrap"] = 200
+            for arm in data["arms"]:
+                arm["n"] = self.n
+            result = run_trial(parse_design(data, "validation"), progress=self.progress)
+            self.endpoints = endpoint_table(result).set_index("arm")
+        return self.endpoints
+
+
+def check_trial_nnt(t: Target, trials: TrialCache) -> tuple[float, int]:
+    e = trials.get()
+    return float(e.loc[t.settings["arm"], "nnt_50"]), int(e.loc[t.settings["arm"], "n_randomized"])
+
+
+def check_trial_nnh(t: Target, trials: TrialCache) -> tuple[float, int]:
+    e = trials.get()
+    return float(e.loc[t.settings["arm"], "nnh"]), int(e.loc[t.settings["arm"], "n_randomized"])
+
+
+def check_placebo_responders(t: Target, trials: TrialCache) -> tuple[float, int]:
+    e = trials.get()
+    row = e.loc["placebo"]
+    return float(row[f"responders_{t.settings['level']}"]), int(row["n_randomized"])
+
+
+POPULATION_CHECKS = {"prevalence": check_prevalence, "relative_risk": check_relative_risk,
+                     "odds_ratio": check_odds_ratio, "symptom_share": check_symptom_share,
+                     "mood_prevalence": check_mood_prevalence, "within_person_sd": check_within_person_sd,
+                     "course_ratio": check_course_ratio, "no_cause_readout": check_no_cause_readout}
+TRIAL_CHECKS = {"trial_nnt": check_trial_nnt, "trial_nnh": check_trial_nnh,
+                "placebo_responders": check_placebo_responders}
+
+
+@dataclass
+class Outcome:
+    """The result of one check: simulated value (NaN if not run), patients it rests on, pass, and a note."""
+
+    simulated: float
+    n_patients: int
+    passed: bool | None
+    note: str = ""
+
+
+def evaluate(t: Target, cache: PopulationCache, trials: TrialCache | None) -> Outcome:
+    """Run one target's check; trial checks only when ``trials`` is given (they cost a full virtual trial)."""
+    if t.check in TRIAL_CHECKS:
+        if trials is None:
+            return Outcome(math.nan, 0, None, "not run (trial checks need --trials)")
+        fn = lambda: TRIAL_CHECKS[t.check](t, trials)  # noqa: E731
+    elif t.check in POPULATION_CHECKS:
+        fn = lambda: POPULATION_CHECKS[t.check](t, cache)  # noqa: E731
+    else:
+        return Outcome(math.nan, 0, None, f"unknown check {t.check!r}")
+    try:
+        value, n = fn()
+    except NotEvaluable as e:
+        return Outcome(math.nan, 0, False, f"not evaluable: {e}")
+    return Outcome(value, n, t.passes(value) if math.isfinite(value) else False)
