@@ -42,7 +42,8 @@ _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 def _batch_size(*maps: Mapping[str, object], patient_doses: Sequence | None = None) -> int:
     """Number of patients: the length of the per-patient values (event lists: their second axis)."""
     sizes = {np.size(v) for m in maps for k, v in m.items() if np.ndim(v) == 1 and k not in SCHEDULE_KEYS}
-    sizes |= {np.shape(v)[1] for m in maps for k, v in m.items() if np.ndim(v) == 2 and k in SCHEDULE_KEYS}
+    sizes |= {np.shape(v)[1] for m in maps for k, v in m.items()
+              if np.ndim(v) == 2 and k in SCHEDULE_KEYS and np.shape(v)[1] != 1}
     if patient_doses is not None:
         sizes.add(len(patient_doses))
     if len(sizes) > 1:
