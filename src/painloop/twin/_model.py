@@ -129,7 +129,7 @@ def chronic_start() -> tuple[np.ndarray, float, float, float]:
     from ..simulate import simulate
 
     sc = builtin(BASE_SCENARIO).model_copy(update={"duration_days": 1.0})
-    ds = simulate(sc)
+    ds = simulate(sc, engine="jax")  # the engine the personal model integrates with (its derivative checks rely on it)
     if not bool(ds["solver_ok"].all()):
         raise RuntimeError(f"the base scenario {BASE_SCENARIO!r} of the twin did not simulate")
     y0 = np.array([float(ds[n].isel(patient=0, time=0)) for n in system.STATE_NAMES])
