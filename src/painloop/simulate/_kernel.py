@@ -68,7 +68,8 @@ def load_kernel(cause: str, layout: InputLayout) -> tuple[ModuleType, np.ndarray
         if not (path.exists() and active_path.exists()):
             from ._codegen import generate_source
 
-            folder.mkdir(parents=True, exist_ok=True)
+            folder = _writable(folder)
+            path, active_path = folder / path.name, folder / active_path.name
             generated, active = generate_source(cause, layout)
             template = (_PACKAGE / "simulate" / "_tsit5.py").read_text()
             _write_atomic(active_path, lambda f: np.save(f, active))
@@ -82,6 +83,22 @@ def load_kernel(cause: str, layout: InputLayout) -> tuple[ModuleType, np.ndarray
         spec.loader.exec_module(module)
         _loaded[key] = (module, active)
         return module, active
+
+
+def _writable(folder: Path) -> Path:
+    """``folder``, created; a per-user temporary folder instead when it cannot be written (e.g. a read-only home)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe.{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return folder
+    except OSError:
+        import tempfile
+
+        fallback = Path(tempfile.gettempdir()) / f"painloop-kernels-{os.getuid()}"
+        fallback.mkdir(parents=True, exist_ok=True)
+        return fallback
 
 
 def _write_atomic(path: Path, write: Callable[[Any], None]) -> None:
