@@ -30,7 +30,9 @@ class Format(str, Enum):
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    from rich.markup import escape
+
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -42,7 +44,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")) -> None:
+                                       help="Print the version and exit."),
+          debug: bool = typer.Option(False, "--debug", help="Show the Python traceback of an internal error.")) -> None:
     """painloop command line."""
 
 
@@ -90,8 +93,11 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
             sc = parse_scenario(data, "with --treat")
         except ScenarioError as e:
             _fail(str(e))
-    if out_dir.exists() and not out_dir.is_dir():
-        _fail(f"--out {out_dir} exists and is not a directory; give a directory path")
+    from .io import claim_output
+    from .limits import check_scenario_fits
+
+    check_scenario_fits(sc, 1 + (len(loop_gains()) if report else 0), csv=csv_out)
+    claim_output(out_dir)
     progress = _LazyProgress(f"simulating {sc.name}")
     try:
         ds = simulate(sc, progress=progress)
@@ -137,6 +143,13 @@ def _emit(rows: list[dict], columns: list[str], fmt: Format, title: str) -> None
         for r in rows:
             table.add_row(*(f"{r[c]:.6g}" if isinstance(r[c], float) else str(r[c]) for c in columns))
         out.print(table)
+
+
+def loop_gains() -> tuple[str, ...]:
+    """The loop gain parameters (one extra patient each in the report's loop-strength batch)."""
+    from .analysis.loops import LOOP_GAINS
+
+    return LOOP_GAINS
 
 
 def _scenario_from(scenario_file: Optional[Path], scenario: Optional[str]):
@@ -253,8 +266,11 @@ def export_sbml(scenario_file: Optional[Path] = typer.Argument(None, help="Scena
                 out_path: Path = typer.Option(..., "--out", "-o", help="SBML file to write (e.g. model.xml).")) -> None:
     """Write the model with the scenario's inputs as SBML Level 3 Version 2 (time unit: hour)."""
     from .export import validate_sbml, write_sbml
+    from .io import claim_output, write_file
 
-    path = write_sbml(out_path, _export_scenario(scenario_file, scenario))
+    sc = _export_scenario(scenario_file, scenario)
+    claim_output(out_path, kind="file")
+    path = write_file(out_path, lambda p: write_sbml(p, sc))
     messages = validate_sbml(path.read_text(encoding="utf-8"))
     errors = [m for m in messages if m[0] in ("Error", "Fatal")]
     for severity, code, message in errors:
@@ -272,8 +288,11 @@ def export_antimony(scenario_file: Optional[Path] = typer.Argument(None, help="S
                     out_path: Path = typer.Option(..., "--out", "-o", help="Antimony file to write (e.g. model.ant).")) -> None:
     """Write the model with the scenario's inputs as Antimony text (converted from the SBML export)."""
     from .export import write_antimony
+    from .io import claim_output, write_file
 
-    path = write_antimony(out_path, _export_scenario(scenario_file, scenario))
+    sc = _export_scenario(scenario_file, scenario)
+    claim_output(out_path, kind="file")
+    path = write_file(out_path, lambda p: write_antimony(p, sc))
     out.print(f"wrote {path} (Antimony)", highlight=False)
 
 
@@ -291,9 +310,47 @@ def web_app(port: int = typer.Option(8501, "--port", min=1, max=65535,
     raise typer.Exit(launch(port))
 
 
-def main() -> None:
-    """Entry point of the ``painloop`` command."""
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``painloop`` command: every error leaves through here (exits 0, 1 or 2).
+
+    Bad input (:class:`painloop.errors.PainloopInputError` and its kinds) is
+    printed as one short message naming the field, row or file, exit 2; any
+    other exception is an internal error: a short message, exit 1, and the
+    traceback with ``--debug``.
+    """
+    import click
+
+    from .errors import EXIT_INPUT, EXIT_INTERNAL, is_input_error, user_message
+
+    from rich.markup import escape
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]  # accepted anywhere on the line
+    try:
+        code = app(args=args, prog_name="painloop", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        code = e.exit_code
+    except click.ClickException as e:
+        e.show()
+        code = e.exit_code
+    except click.exceptions.Abort:
+        err.print("aborted", highlight=False)
+        code = 130
+    except KeyboardInterrupt:
+        err.print("interrupted", highlight=False)
+        code = 130
+    except Exception as e:  # noqa: BLE001 - the one place where every error is turned into a message
+        if debug:
+            err.print_exception(show_locals=False)
+        if is_input_error(e):
+            err.print(f"[bold red]error:[/] {escape(user_message(e))}", highlight=False)
+            code = EXIT_INPUT
+        else:
+            err.print(f"[bold red]{escape(user_message(e))}[/]" +
+                      ("" if debug else " (run with --debug for the traceback)"), highlight=False)
+            code = EXIT_INTERNAL
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
