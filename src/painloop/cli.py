@@ -310,6 +310,25 @@ def web_app(port: int = typer.Option(8501, "--port", min=1, max=65535,
     raise typer.Exit(launch(port))
 
 
+def _report(e: Exception, debug: bool) -> int:
+    """Print one error the user's way (see :func:`main`); returns the exit status."""
+    from rich.markup import escape
+
+    from .errors import EXIT_INPUT, EXIT_INTERNAL, is_input_error, user_message
+
+    if callable(getattr(e, "show", None)) and isinstance(getattr(e, "exit_code", None), int):
+        e.show()  # a usage error of the command line parser (unknown option, value out of range, …)
+        return e.exit_code
+    if debug:
+        err.print_exception(show_locals=False)
+    if is_input_error(e):
+        err.print(f"[bold red]error:[/] {escape(user_message(e))}", highlight=False)
+        return EXIT_INPUT
+    err.print(f"[bold red]{escape(user_message(e))}[/]" + ("" if debug else " (run with --debug for the traceback)"),
+              highlight=False)
+    return EXIT_INTERNAL
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``painloop`` command: every error leaves through here (exits 0, 1 or 2).
 
@@ -320,36 +339,25 @@ def main(argv: list[str] | None = None) -> None:
     """
     import click
 
-    from .errors import EXIT_INPUT, EXIT_INTERNAL, is_input_error, user_message
-
-    from rich.markup import escape
-
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]  # accepted anywhere on the line
     try:
         code = app(args=args, prog_name="painloop", standalone_mode=False)
-    except click.exceptions.Exit as e:
+    except (typer.Exit, click.exceptions.Exit) as e:
         code = e.exit_code
-    except click.ClickException as e:
-        e.show()
-        code = e.exit_code
-    except click.exceptions.Abort:
+    except (typer.Abort, click.exceptions.Abort):
         err.print("aborted", highlight=False)
         code = 130
+    except Exception as e:  # noqa: BLE001 - usage errors (typer's or click's own ClickException) and all others
+        code = _report(e, debug)
     except KeyboardInterrupt:
         err.print("interrupted", highlight=False)
         code = 130
-    except Exception as e:  # noqa: BLE001 - the one place where every error is turned into a message
-        if debug:
-            err.print_exception(show_locals=False)
-        if is_input_error(e):
-            err.print(f"[bold red]error:[/] {escape(user_message(e))}", highlight=False)
-            code = EXIT_INPUT
-        else:
-            err.print(f"[bold red]{escape(user_message(e))}[/]" +
-                      ("" if debug else " (run with --debug for the traceback)"), highlight=False)
-            code = EXIT_INTERNAL
+    finally:
+        from .io import release_all
+
+        release_all()  # locks of a command that stopped early (in-process callers: tests, notebooks)
     raise SystemExit(code if isinstance(code, int) else 0)
 
 

@@ -220,7 +220,8 @@ def release_output(path: Path | str, *, success: bool = True) -> None:
 
 
 @atexit.register
-def _release_all() -> None:
+def release_all() -> None:
+    """Release every claim this process still holds as failed (a command that stopped before writing its output)."""
     for p in list(_CLAIMS):
         release_output(p, success=False)
 
