@@ -224,3 +224,13 @@ def test_catalogue_case_json_parses():
         for name, text in c.get("write", {}).items():
             if name.endswith(".json") and c["id"] != "fhir-invalid-json":
                 json.loads(text)
+
+
+def test_app_server_sends_no_error_details_to_the_browser():
+    """Streamlit's error details (types, messages, tracebacks with server paths) stay on the server console."""
+    from painloop.app.launch import command
+
+    cmd = command(8501)
+    assert cmd[cmd.index("--client.showErrorDetails") + 1] == "none"
+    src = (Path(__import__("painloop").__file__).parent / "app" / "main.py").read_text(encoding="utf-8")
+    assert "user_message(e)" in src

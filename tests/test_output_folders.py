@@ -28,7 +28,8 @@ from painloop.io import OutputWriteError, claim_output, release_output, write_fi
 PAINLOOP = [sys.executable, "-m", "painloop.cli"]
 SMALL = {"name": "small-test", "duration_days": 10, "cause": {"type": "trauma", "severity": 0.6, "onset_day": 1},
          "stress": {"baseline": 0.2}, "output": {"every_hours": 2}}
-TINY_TRIAL = {"name": "tiny", "seed": 1, "duration_weeks": 1, "run_in_days": 7, "screen_factor": 2.0,
+TINY_TRIAL = {"name": "tiny", "seed": 1, "duration_weeks": 1, "run_in_days": 7, "screen_factor": 1.0,
+              "inclusion": {"min_baseline_nrs": 0},
               "population": {"history_years": 0.5}, "endpoints": {"bootstrap": 100},
               "arms": [{"name": "placebo", "placebo": True, "n": 4},
                        {"name": "dulox", "n": 4, "treatments": ["duloxetine 60 mg qd from day 0"]}]}

@@ -71,7 +71,8 @@ def endpoint_table(result: TrialResult, seed_offset: int = 0) -> pd.DataFrame:
     """One row per arm with :data:`ENDPOINT_COLUMNS` (NNT/NNH empty for the control and when not requested)."""
     design = result.design
     d = analysed(result)
-    everyone = result.patients[result.patients["reason"] != SOLVER_FAILED]
+    randomized = result.patients
+    everyone = randomized[randomized["reason"] != SOLVER_FAILED]  # failed simulations carry no outcome
     ctrl = design.control
     rng = np.random.default_rng(np.random.SeedSequence([design.seed, 7919, seed_offset]))
     B = design.endpoints.bootstrap
@@ -81,7 +82,7 @@ def endpoint_table(result: TrialResult, seed_offset: int = 0) -> pd.DataFrame:
     pos = {arm.name: d.loc[d["arm"] == arm.name, "patient"].to_numpy() for arm in design.arms}
     for arm in design.arms:
         mine = d[d["arm"] == arm.name]
-        n_rand = int((everyone["arm"] == arm.name).sum())
+        n_rand = int((randomized["arm"] == arm.name).sum())
         n_comp = int(((everyone["arm"] == arm.name) & (everyone["reason"] == "completed")).sum())
         row = {"arm": arm.name, "n_randomized": n_rand, "n_completed": n_comp,
                "mean_change": float(mine["change"].mean()) if len(mine) else math.nan,
