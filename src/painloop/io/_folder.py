@@ -64,7 +64,10 @@ _CLAIMS: dict[Path, _Claim] = {}
 
 
 def _alive(pid: int) -> bool:
-    """True if a process with this id exists (a lock or temporary of a dead process is stale)."""
+    """True if a Python process with this id runs (a lock or temporary of a dead process is stale).
+
+    Where ``/proc`` shows the command line, a process id reused by another program does not count.
+    """
     if pid <= 0:
         return False
     try:
@@ -72,8 +75,12 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
+        pass
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
         return True
-    return True
+    return b"python" in cmdline or b"painloop" in cmdline
 
 
 def _lock_path(path: Path) -> Path:

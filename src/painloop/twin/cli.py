@@ -57,6 +57,8 @@ def fit(diary: Path = typer.Argument(..., help="Diary file: CSV (see docs) or a 
         _fail(f"--format must be 'csv' or 'fhir', got {fmt!r}")
     from ..io import claim_output
 
+    if diary.is_dir():
+        _fail(f"diary file {diary} is a directory; give the path of a CSV or FHIR JSON file")
     if not diary.is_file():
         _fail(f"diary file not found: {diary}")
     try:
