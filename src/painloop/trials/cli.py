@@ -32,7 +32,9 @@ def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design 
     from ._design import TrialDesignError, builtin_design, load_design, parse_design
 
     def fail(message: str, code: int = 2) -> None:
-        _err.print(f"[bold red]error:[/] {message}", highlight=False)
+        from rich.markup import escape
+
+        _err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
         raise typer.Exit(code)
 
     if (design_file is None) == (design is None):
