@@ -33,7 +33,7 @@ TINY_TRIAL = {"name": "tiny", "seed": 1, "duration_weeks": 1, "run_in_days": 7, 
               "population": {"history_years": 0.5}, "endpoints": {"bootstrap": 100},
               "arms": [{"name": "placebo", "placebo": True, "n": 4},
                        {"name": "dulox", "n": 4, "treatments": ["duloxetine 60 mg qd from day 0"]}]}
-KILL_FRACTIONS = (0.15, 0.35, 0.55, 0.75, 0.9, 1.0)
+KILL_FRACTIONS = (0.3, 0.7, 0.95, 0.15, 0.5, 0.9)
 
 
 def leftovers(parent: Path, name: str) -> list[str]:
@@ -64,17 +64,24 @@ def _complete_twin(out: Path) -> bool:
 
 
 def kill_at_moments(args: list[str], out: Path, complete, cwd: Path) -> list[str]:
-    """Run once fully (timing it), then kill at :data:`KILL_FRACTIONS` of that time; return the states seen."""
+    """Run once fully (timing it), then kill at :data:`KILL_FRACTIONS` of that time; return the states seen.
+
+    The first half of the kills hit a re-run over the complete folder of the first run (it must stay complete:
+    the old one or the new one, never absent or partial), the second half a run into a fresh path (absent or
+    complete). A final run must succeed and leave no temporary or lock.
+    """
+    import shutil
+
     t0 = time.perf_counter()
     r = subprocess.run([*PAINLOOP, *args], capture_output=True, text=True, timeout=900, cwd=cwd)
     full = time.perf_counter() - t0
     assert r.returncode == 0, r.stderr
     assert complete(out)
-    import shutil
-
-    shutil.rmtree(out)
     seen = []
-    for frac in KILL_FRACTIONS:
+    half = len(KILL_FRACTIONS) // 2
+    for i, frac in enumerate(KILL_FRACTIONS):
+        if i == half:
+            shutil.rmtree(out, ignore_errors=True)
         proc = subprocess.Popen([*PAINLOOP, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
         time.sleep(frac * full)
         proc.send_signal(signal.SIGKILL)
@@ -82,10 +89,14 @@ def kill_at_moments(args: list[str], out: Path, complete, cwd: Path) -> list[str
         state = "absent" if not out.exists() else ("complete" if complete(out) else "PARTIAL")
         seen.append(state)
         assert state != "PARTIAL", f"killed at {frac:.0%} of a run: {sorted(p.name for p in out.iterdir())}"
+        if i < half:
+            assert state == "complete", f"killed at {frac:.0%} of a re-run, the previous result vanished"
+    assert "absent" in seen[half:], "no kill landed before the output was in place"
     r = subprocess.run([*PAINLOOP, *args], capture_output=True, text=True, timeout=900, cwd=cwd)
     assert r.returncode == 0, r.stderr
     assert complete(out)
     assert leftovers(out.parent, out.name) == []
+    print(f"{args[0]}: full run {full:.1f} s; after kills at {KILL_FRACTIONS}: {seen}")
     return seen
 
 
@@ -221,3 +232,19 @@ def test_output_below_a_file_or_unwritable_is_refused_before_anything_is_made(tm
         with pytest.raises(OutputWriteError, match="not writable"):
             claim_output(ro / "out")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "ro") == ["file.txt"]
+
+
+def test_memory_estimate_covers_the_dataset_of_a_real_run():
+    """The guard's estimate is at least the size of what a run returns (it must not wave through a run that
+    cannot fit), and scales with patients and save points."""
+    import numpy as np
+
+    from painloop.limits import run_bytes
+    from painloop.scenario import parse_scenario
+    from painloop.simulate import simulate
+
+    sc = parse_scenario({**SMALL, "duration_days": 2})
+    ds = simulate(sc, {"k_nrs": np.full(3, 1.0)})
+    peak, values = run_bytes(3, 24.0 * 2, 2.0)
+    assert values * 8 >= 0.9 * ds.nbytes and peak >= ds.nbytes
+    assert run_bytes(6, 48.0, 2.0)[1] == 2 * values and run_bytes(3, 48.0, 1.0)[1] == 2 * values

@@ -19,8 +19,8 @@ from .errors import ResourceLimitError
 BYTES_PER_VALUE = 8
 """float64 (the engine runs in 64-bit, painloop._jax)."""
 COPIES = 3.0
-"""Solver arrays, the xarray Dataset and one file/report copy at once (assumption: measured peak of a run with
-report is about three times the result arrays)."""
+"""Copies of the result arrays held at once (assumption: the solver's arrays, the xarray Dataset and one
+file or report being written)."""
 CSV_COPIES = 12.0
 """Extra copies for a tidy CSV (long table: one row of ~5 columns per value, assumption from pandas' melt)."""
 MEMORY_SHARE = 0.8
