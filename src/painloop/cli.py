@@ -96,7 +96,7 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
     from .io import claim_output
     from .limits import check_scenario_fits
 
-    check_scenario_fits(sc, 1 + (len(loop_gains()) if report else 0), csv=csv_out)
+    check_scenario_fits(sc, 1 + (len(_loop_gains()) if report else 0), csv=csv_out)
     claim_output(out_dir)
     progress = _LazyProgress(f"simulating {sc.name}")
     try:
@@ -145,7 +145,7 @@ def _emit(rows: list[dict], columns: list[str], fmt: Format, title: str) -> None
         out.print(table)
 
 
-def loop_gains() -> tuple[str, ...]:
+def _loop_gains() -> tuple[str, ...]:
     """The loop gain parameters (one extra patient each in the report's loop-strength batch)."""
     from .analysis.loops import LOOP_GAINS
 
