@@ -35,7 +35,9 @@ class Format(str, Enum):
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    from rich.markup import escape
+
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -47,7 +49,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")) -> None:
+                                       help="Print the version and exit."),
+          debug: bool = typer.Option(False, "--debug", help="Show the Python traceback of an internal error.")) -> None:
     """painloop command line."""
 
 
@@ -98,8 +101,11 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
             sc = parse_scenario(data, "with --treat")
         except ScenarioError as e:
             _fail(str(e))
-    if out_dir.exists() and not out_dir.is_dir():
-        _fail(f"--out {out_dir} exists and is not a directory; give a directory path")
+    from .io import claim_output
+    from .limits import check_scenario_fits
+
+    check_scenario_fits(sc, 1 + (len(_loop_gains()) if report else 0), csv=csv_out)
+    claim_output(out_dir)
     progress = _LazyProgress(f"simulating {sc.name}")
     try:
         ds = simulate(sc, progress=progress, engine=engine.value if engine else None)
@@ -145,6 +151,13 @@ def _emit(rows: list[dict], columns: list[str], fmt: Format, title: str) -> None
         for r in rows:
             table.add_row(*(f"{r[c]:.6g}" if isinstance(r[c], float) else str(r[c]) for c in columns))
         out.print(table)
+
+
+def _loop_gains() -> tuple[str, ...]:
+    """The loop gain parameters (one extra patient each in the report's loop-strength batch)."""
+    from .analysis.loops import LOOP_GAINS
+
+    return LOOP_GAINS
 
 
 def _scenario_from(scenario_file: Optional[Path], scenario: Optional[str]):
@@ -248,8 +261,11 @@ def export_sbml(scenario_file: Optional[Path] = typer.Argument(None, help="Scena
                 out_path: Path = typer.Option(..., "--out", "-o", help="SBML file to write (e.g. model.xml).")) -> None:
     """Write the model with the scenario's inputs as SBML Level 3 Version 2 (time unit: hour)."""
     from .export import validate_sbml, write_sbml
+    from .io import claim_output, write_file
 
-    path = write_sbml(out_path, _export_scenario(scenario_file, scenario))
+    sc = _export_scenario(scenario_file, scenario)
+    claim_output(out_path, kind="file")
+    path = write_file(out_path, lambda p: write_sbml(p, sc))
     messages = validate_sbml(path.read_text(encoding="utf-8"))
     errors = [m for m in messages if m[0] in ("Error", "Fatal")]
     for severity, code, message in errors:
@@ -267,8 +283,11 @@ def export_antimony(scenario_file: Optional[Path] = typer.Argument(None, help="S
                     out_path: Path = typer.Option(..., "--out", "-o", help="Antimony file to write (e.g. model.ant).")) -> None:
     """Write the model with the scenario's inputs as Antimony text (converted from the SBML export)."""
     from .export import write_antimony
+    from .io import claim_output, write_file
 
-    path = write_antimony(out_path, _export_scenario(scenario_file, scenario))
+    sc = _export_scenario(scenario_file, scenario)
+    claim_output(out_path, kind="file")
+    path = write_file(out_path, lambda p: write_antimony(p, sc))
     out.print(f"wrote {path} (Antimony)", highlight=False)
 
 
@@ -304,9 +323,55 @@ def web_app(port: int = typer.Option(8501, "--port", min=1, max=65535,
     raise typer.Exit(launch(port))
 
 
-def main() -> None:
-    """Entry point of the ``painloop`` command."""
-    app()
+def _report(e: Exception, debug: bool) -> int:
+    """Print one error the user's way (see :func:`main`); returns the exit status."""
+    from rich.markup import escape
+
+    from .errors import EXIT_INPUT, EXIT_INTERNAL, is_input_error, user_message
+
+    if callable(getattr(e, "show", None)) and isinstance(getattr(e, "exit_code", None), int):
+        e.show()  # a usage error of the command line parser (unknown option, value out of range, …)
+        return e.exit_code
+    if debug:
+        err.print_exception(show_locals=False)
+    if is_input_error(e):
+        err.print(f"[bold red]error:[/] {escape(user_message(e))}", highlight=False)
+        return EXIT_INPUT
+    err.print(f"[bold red]{escape(user_message(e))}[/]" + ("" if debug else " (run with --debug for the traceback)"),
+              highlight=False)
+    return EXIT_INTERNAL
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``painloop`` command: every error leaves through here (exits 0, 1 or 2).
+
+    Bad input (:class:`painloop.errors.PainloopInputError` and its kinds) is
+    printed as one short message naming the field, row or file, exit 2; any
+    other exception is an internal error: a short message, exit 1, and the
+    traceback with ``--debug``.
+    """
+    import click
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]  # accepted anywhere on the line
+    try:
+        code = app(args=args, prog_name="painloop", standalone_mode=False)
+    except (typer.Exit, click.exceptions.Exit) as e:
+        code = e.exit_code
+    except (typer.Abort, click.exceptions.Abort):
+        err.print("aborted", highlight=False)
+        code = 130
+    except Exception as e:  # noqa: BLE001 - usage errors (typer's or click's own ClickException) and all others
+        code = _report(e, debug)
+    except KeyboardInterrupt:
+        err.print("interrupted", highlight=False)
+        code = 130
+    finally:
+        from .io import release_all
+
+        release_all()  # locks of a command that stopped early (in-process callers: tests, notebooks)
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

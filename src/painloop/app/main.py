@@ -6,6 +6,7 @@ import streamlit as st
 
 from painloop import DISCLAIMER, __version__
 from painloop.app.views import diary, explore, parameters, trial
+from painloop.errors import user_message
 
 st.set_page_config(page_title="painloop", layout="wide", menu_items={"Get help": None, "Report a bug": None,
                                                                       "About": f"painloop {__version__}. {DISCLAIMER}"})
@@ -17,5 +18,10 @@ page = st.navigation([
     st.Page(parameters.render, title="Parameters", url_path="parameters"),
 ])
 st.warning(DISCLAIMER, icon=":material/info:")
-page.run()
+try:
+    page.run()
+except Exception as e:  # noqa: BLE001 - one short message instead of a traceback with server paths
+    if type(e).__module__.startswith("streamlit"):  # st.stop / st.rerun control flow
+        raise
+    st.error(user_message(e))
 st.sidebar.caption(f"painloop {__version__} — runs on this computer; nothing is sent elsewhere.")

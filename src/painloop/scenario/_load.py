@@ -8,10 +8,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from ..errors import PainloopInputError
 from ._schema import Scenario
 
 
-class ScenarioError(ValueError):
+class ScenarioError(PainloopInputError):
     """A scenario that cannot be used; the message names the field and what is allowed."""
 
 
@@ -42,13 +43,33 @@ def load_scenario(path: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(f"scenario file not found: {path}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"scenario file {path} is a directory; give the path of a YAML file") from None
+    except OSError as err:
+        raise ScenarioError(f"scenario file {path} cannot be read ({err.strerror or err})") from None
     except UnicodeDecodeError as err:
         raise ScenarioError(f"scenario file {path} is not UTF-8 text ({err.reason} at byte {err.start})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise ScenarioError(f"scenario file {path} is not valid YAML: {err}") from None
+    data = safe_yaml(text, f"scenario file {path}", ScenarioError)
     return parse_scenario(data, str(path))
+
+
+MAX_YAML_BYTES = 1_000_000
+"""Largest scenario or design file read, bytes (assumption: real ones are a few kB; bounds parse time)."""
+
+
+def safe_yaml(text: str, origin: str, error: type[Exception]) -> object:
+    """Parse YAML text, turning every failure (syntax, size, nesting, aliases) into ``error`` naming ``origin``."""
+    if len(text) > MAX_YAML_BYTES:
+        raise error(f"{origin} is {len(text)} characters long; the limit is {MAX_YAML_BYTES} (assumption: real "
+                    f"files are a few kB)")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise error(f"{origin} is not valid YAML: {err}") from None
+    except RecursionError:
+        raise error(f"{origin} is nested too deeply to be a scenario or design") from None
+    except (ValueError, TypeError, OverflowError) as err:  # e.g. a date out of range, unhashable keys
+        raise error(f"{origin} cannot be read as YAML: {err}") from None
 
 
 def builtin_names() -> list[str]:

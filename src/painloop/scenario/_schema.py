@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 
 from ..model import system
 from ..treatments import DRUGS, THERAPIES, RegimenError, parse_regimen
+from ..treatments.catalogue import check_daily_dose
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class _CauseBase(_Strict):
@@ -263,6 +264,7 @@ class DrugTreatment(_Strict):
         if self.dose > d.max_single_dose:
             raise ValueError(f"dose {self.dose:g} {d.dose_unit} of {self.drug} is above the catalogue maximum of "
                              f"{d.max_single_dose:g} {d.dose_unit} per dose")
+        check_daily_dose(self.drug, self.dose, self.every_hours)
         if self.end_day is not None and self.end_day <= self.start_day:
             raise ValueError(f"end_day ({self.end_day}) must be after start_day ({self.start_day})")
         if d.wear_hours and self.every_hours is not None and self.every_hours < d.wear_hours:

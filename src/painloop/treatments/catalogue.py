@@ -118,6 +118,48 @@ DRUGS: dict[str, Drug] = {d.name: d for d in (
          4.0, wear_hours=1.0, min_interval_h=90 * 24.0),
 )}
 
+MAX_DAILY_DOSE: dict[str, tuple[float, str]] = {
+    "duloxetine": (120.0, "Cymbalta US prescribing information: at most 120 mg/day (60 mg once daily for DPNP)"),
+    "amitriptyline": (150.0, "amitriptyline US label: outpatients up to 150 mg/day"),
+    "pregabalin": (600.0, "Lyrica US label: at most 600 mg/day in 2-3 divided doses (300 mg/day for DPN)"),
+    "gabapentin": (3600.0, "Neurontin US label: doses up to 3600 mg/day studied (1800 mg/day for PHN)"),
+    "tramadol": (400.0, "Ultram US label: not more than 400 mg/day"),
+    "oxycodone": (160.0, "assumption: the OxyContin label sets no ceiling (total daily doses above 80 mg only for "
+                         "opioid-tolerant patients); 160 mg/day = the catalogue's largest dose twice a day"),
+    "morphine": (400.0, "assumption: morphine labels set no ceiling; 400 mg/day = twice the catalogue's largest "
+                        "single dose, well above the doses of neuropathic-pain trials"),
+    "ibuprofen": (3200.0, "ibuprofen prescription label: do not exceed 3200 mg/day"),
+    "lidocaine_5pct_patch": (3.0, "Lidoderm label: up to 3 patches at once, worn up to 12 h within a 24 h period"),
+    "capsaicin_8pct_patch": (4.0, "Qutenza label: at most 4 patches per application"),
+}
+"""Largest amount per 24 h of each drug (its dose unit) with the source: the label maximum daily dose."""
+
+MIN_DOSING_INTERVAL_H = 1.0
+"""Shortest dosing interval accepted, h (assumption: no oral or topical regimen of the catalogue is given more
+often than hourly; the daily maximum then bounds the amount)."""
+
+
+def doses_per_day(every_hours: float | None) -> int:
+    """Most doses that fall within any 24 h window for a dose every ``every_hours`` h (None: a single dose)."""
+    if every_hours is None or every_hours >= 24.0:
+        return 1
+    return math.ceil(24.0 / every_hours - 1e-9)
+
+
+def check_daily_dose(drug: str, dose: float, every_hours: float | None) -> None:
+    """Raise ``ValueError`` if ``dose`` every ``every_hours`` h exceeds the drug's daily maximum (with its source)."""
+    d = DRUGS[drug]
+    if every_hours is not None and every_hours < MIN_DOSING_INTERVAL_H:
+        raise ValueError(f"{drug}: dosing interval {every_hours:g} h is shorter than the minimum of "
+                         f"{MIN_DOSING_INTERVAL_H:g} h")
+    limit, source = MAX_DAILY_DOSE[drug]
+    daily = dose * doses_per_day(every_hours)
+    if daily > limit + 1e-9:
+        freq = "once" if every_hours is None else f"every {every_hours:g} h"
+        raise ValueError(f"{drug} {dose:g} {d.dose_unit} {freq} gives {daily:g} {d.dose_unit} within 24 h, above the "
+                         f"daily maximum of {limit:g} {d.dose_unit} ({source})")
+
+
 THERAPIES: dict[str, Therapy] = {t.name: t for t in (
     Therapy("cbt", "lowers catastrophizing, anxiety/depressive drive and stress appraisal (skill that persists after the course)",
             "Williams et al. 2012 Cochrane: SMD pain -0.21, mood -0.38 (targets/nondrug.csv)"),

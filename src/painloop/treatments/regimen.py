@@ -21,10 +21,11 @@ import math
 import re
 from dataclasses import dataclass
 
-from .catalogue import DRUGS, ORAL_FREQUENCIES
+from ..errors import PainloopInputError
+from .catalogue import DRUGS, MIN_DOSING_INTERVAL_H, ORAL_FREQUENCIES
 
 
-class RegimenError(ValueError):
+class RegimenError(PainloopInputError):
     """A regimen string or record that cannot be used; the message says what is wrong and what is allowed."""
 
 
@@ -69,8 +70,17 @@ def parse_regimen(text: str) -> list[dict]:
         if name not in DRUGS:
             raise RegimenError(f"unknown drug {name!r}; known drugs: {', '.join(DRUGS)} (see `painloop treatments`)")
         drug = name
+        unit = "mg" if m["unit"].lower() == "mg" else "patches"
+        if unit != DRUGS[name].dose_unit:
+            example = "'3 patches daily'" if DRUGS[name].dose_unit == "patches" else "'60 mg qd'"
+            raise RegimenError(f"step {step.strip()!r}: {name} is a{'n oral' if DRUGS[name].route == 'oral' else ' '}"
+                               f"{'' if DRUGS[name].route == 'oral' else DRUGS[name].route} drug dosed in "
+                               f"{DRUGS[name].dose_unit}, not {unit}; write e.g. {example}")
         freq = m["freq"].lower()
         every = float(m["qh"]) if m["qh"] else (None if freq == "once" else ORAL_FREQUENCIES[freq])
+        if every is not None and not MIN_DOSING_INTERVAL_H <= every <= 24.0 * 365:
+            raise RegimenError(f"step {step.strip()!r}: dosing interval q{m['qh']}h is outside the allowed "
+                               f"{MIN_DOSING_INTERVAL_H:g} h to {24 * 365} h")
         rec: dict = {"drug": name, "dose": float(m["amount"]), "every_hours": every}
         if m["start"] is not None:
             rec["start_day"] = float(m["start"])
@@ -79,7 +89,11 @@ def parse_regimen(text: str) -> list[dict]:
         if m["end"] is not None:
             rec["end_day"] = float(m["end"])
         if m["clock"] is not None:
-            rec["clock_hour"] = int(m["clock"]) + int(m["minute"] or 0) / 60.0
+            hour, minute = int(m["clock"]), int(m["minute"] or 0)
+            if hour > 23 or minute > 59:
+                raise RegimenError(f"step {step.strip()!r}: clock time {m['clock']}:{m['minute'] or '00'} is not a "
+                                   f"time of day; allowed 0:00 to 23:59")
+            rec["clock_hour"] = hour + minute / 60.0
         elif freq == "qhs":
             rec["clock_hour"] = 22.0
         out.append(rec)

@@ -20,20 +20,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..errors import PainloopInputError
 from ..population import PopulationSpec
 from ..scenario._schema import Scenario
 from ..treatments import DRUGS
 
 
-class TrialDesignError(ValueError):
+class TrialDesignError(PainloopInputError):
     """A design that cannot be run; the message names the field, what is wrong and what is allowed."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Arm(_Strict):
@@ -118,6 +118,56 @@ class Inclusion(_Strict):
         return self
 
 
+POPULATION_LIMITS: dict[str, tuple[float, float, bool, str]] = {
+    "age_mean": (30.0, 85.0, False, "years; ages are drawn truncated to 30-85"),
+    "age_sd": (0.0, 30.0, False, "years"),
+    "female_share": (0.0, 1.0, False, "a share"),
+    "severity_a": (0.0, 100.0, True, "a Beta shape, > 0"),
+    "severity_b": (0.0, 100.0, True, "a Beta shape, > 0"),
+    "hba1c_mean": (6.5, 13.0, False, "% HbA1c; HbA1c is drawn truncated to 6.5-13"),
+    "hba1c_sd": (0.0, 5.0, False, "% HbA1c"),
+    "stress_median": (0.0, 2.0, False, "life-stress level 0-2"),
+    "stress_gsd": (0.0, 3.0, False, "log units"),
+    "hours_in_bed_mean": (5.0, 10.0, False, "h; hours in bed are drawn truncated to 5-10"),
+    "hours_in_bed_sd": (0.0, 5.0, False, "h"),
+    "mood_vulnerability_depression": (0.0, 5.0, True, "relative multiplier, > 0"),
+    "mood_vulnerability_anxiety": (0.0, 5.0, True, "relative multiplier, > 0"),
+    "female_pain_factor": (0.0, 3.0, True, "relative multiplier, > 0"),
+    "female_anxiety_factor": (0.0, 3.0, True, "relative multiplier, > 0"),
+    "age_renal_slope": (0.0, 0.05, False, "1/year"),
+    "expectation_a": (0.0, 100.0, True, "a Beta shape, > 0"),
+    "expectation_b": (0.0, 100.0, True, "a Beta shape, > 0"),
+}
+"""Allowed values of ``population.overrides`` of the virtual-population parameters (low, high, low bound
+excluded, unit and reason): the ranges the sampler can use (Beta shapes > 0, shares 0-1, means inside the
+truncation bounds of the draw; assumption: upper bounds of SDs and multipliers far above any published spread)."""
+
+
+def check_population_overrides(overrides: dict[str, float]) -> None:
+    """Raise ``ValueError`` naming each override that is unknown, not finite or outside its allowed range."""
+    import math
+
+    from ..model import system
+    from ..population import POPULATION_PARAMS
+
+    known = {p.name for p in POPULATION_PARAMS}
+    problems = []
+    for name, value in overrides.items():
+        if name not in known and name not in system.PARAM_NAMES:
+            problems.append(f"unknown parameter {name!r}; allowed: population parameters ({', '.join(sorted(known))}) "
+                            f"or model parameters (`painloop params`)")
+        elif not math.isfinite(value):
+            problems.append(f"{name} = {value!r} is not a finite number")
+        elif name in POPULATION_LIMITS:
+            lo, hi, open_lo, unit = POPULATION_LIMITS[name]
+            if value > hi or value < lo or (open_lo and value == lo):
+                problems.append(f"{name} = {value:g} is outside {'(' if open_lo else '['}{lo:g}, {hi:g}] ({unit})")
+        elif name not in known and value < 0:
+            problems.append(f"{name} = {value:g}: model parameters must be ≥ 0")
+    if problems:
+        raise ValueError("population.overrides: " + "; ".join(problems))
+
+
 class TrialDesign(_Strict):
     """A virtual randomised controlled trial."""
 
@@ -153,6 +203,7 @@ class TrialDesign(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "TrialDesign":
+        check_population_overrides(self.population.overrides)
         names = [a.name for a in self.arms]
         if self.randomisation == "virtual_twin" and len({a.n for a in self.arms}) > 1:
             raise ValueError(f"randomisation virtual_twin needs the same n in every arm, got "
@@ -225,14 +276,21 @@ def parse_design(data: object, origin: str = "") -> TrialDesign:
 
 def load_design(path: Path | str) -> TrialDesign:
     """Read and validate a design YAML file."""
+    from ..scenario._load import safe_yaml
+
     path = Path(path)
+    if path.is_dir():
+        raise TrialDesignError(f"design file {str(path)!r} is a directory; give the path of a YAML file")
     if not path.is_file():
         raise TrialDesignError(f"design file {str(path)!r} does not exist")
     try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        raise TrialDesignError(f"design file {str(path)!r} is not valid YAML: {e}") from None
-    return parse_design(data, str(path))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise TrialDesignError(f"design file {str(path)!r} is not UTF-8 text ({e.reason} at byte {e.start}); "
+                               f"save it as UTF-8") from None
+    except OSError as e:
+        raise TrialDesignError(f"design file {str(path)!r} cannot be read ({e.strerror or e})") from None
+    return parse_design(safe_yaml(text, f"design file {str(path)!r}", TrialDesignError), str(path))
 
 
 BUILTIN_DIR = Path(__file__).parent / "designs"

@@ -43,6 +43,8 @@ from ..simulate import simulate
 from ._design import Arm, TrialDesign, TrialDesignError, arm_drugs, arm_scenario, n_to_randomise
 
 SAMPLES_PER_DAY = 4
+SOLVER_FAILED = "solver_failed"
+"""``reason`` of a patient whose simulation did not complete: excluded from every endpoint, counted and listed."""
 _AE_SCORES = ("drowsiness", "dizziness", "nausea", "cognitive_fog", "dry_mouth")
 
 
@@ -58,6 +60,30 @@ class TrialResult:
     params_used: dict[str, float] = field(default_factory=dict)
     true_daily: dict[str, np.ndarray] = field(default_factory=dict)
     """Per arm: the model's true daily mean NRS (patients × treatment days), before diary noise and dropout."""
+
+
+def patient_ok(ds, variables: tuple[str, ...] = ("nrs",)) -> np.ndarray:
+    """Per-patient success (bool, patients) of a batched run: ``solver_ok`` (per patient, or one flag per batch
+    broadcast to every patient) and finite values of ``variables``."""
+    n = ds.sizes["patient"]
+    flag = np.asarray(ds["solver_ok"].values).astype(bool) if "solver_ok" in ds else np.ones(n, bool)
+    ok = np.broadcast_to(flag.reshape(-1) if flag.size == n else np.full(n, bool(flag.all())), (n,)).copy()
+    for v in variables:
+        ok &= np.isfinite(ds[v].values).all(axis=tuple(range(1, ds[v].ndim)))
+    return ok
+
+
+def check_trial_fits(design: TrialDesign) -> None:
+    """Refuse, before any simulation, a design whose screening or largest arm would not fit in memory."""
+    from ..limits import check_run_fits
+
+    n_screen = int(math.ceil(design.screen_factor * n_to_randomise(design)))
+    check_run_fits(n_screen, 24.0 * design.run_in_days, 24.0 / SAMPLES_PER_DAY,
+                   24.0 * 365.0 * design.population.history_years, what=f"screening {n_screen} patients",
+                   hint="randomise fewer patients (arms[].n) or lower screen_factor")
+    n_arm = max(a.n for a in design.arms)
+    check_run_fits(n_arm, 24.0 * 7.0 * design.duration_weeks, 24.0 / SAMPLES_PER_DAY,
+                   what=f"an arm of {n_arm} patients", hint="randomise fewer patients per arm (arms[].n)")
 
 
 def _daily(x: np.ndarray, clock_hours: list[int] | None = None) -> np.ndarray:
@@ -163,7 +189,8 @@ def prepare(design: TrialDesign, progress: Callable[[str], None] | None = None) 
     pop, runin_diary, runin, (s_rand, s_drop, _) = screen(design, progress)
     baseline = runin_diary.mean(axis=1)
     inc = design.inclusion
-    included = (baseline >= inc.min_baseline_nrs) & (baseline <= inc.max_baseline_nrs)
+    runin_ok = patient_ok(runin, ("nrs", "depression", "anxiety"))
+    included = (baseline >= inc.min_baseline_nrs) & (baseline <= inc.max_baseline_nrs) & runin_ok
     n_total = n_to_randomise(design)
     if included.sum() < n_total:
         raise TrialDesignError(f"screen_factor: only {int(included.sum())} of {pop.n} screened patients met the "
@@ -171,7 +198,7 @@ def prepare(design: TrialDesign, progress: Callable[[str], None] | None = None) 
                                f"(now {design.screen_factor:g}) or lower min_baseline_nrs")
     end = runin.isel(time=slice(-SAMPLES_PER_DAY, None))
     table = pd.DataFrame({
-        "baseline_nrs": baseline, "included": included,
+        "baseline_nrs": baseline, "included": included, "solver_ok": runin_ok,
         "true_nrs": _daily(runin["nrs"].values)[:, -1],
         "depression": end["depression"].values.mean(axis=1), "anxiety": end["anxiety"].values.mean(axis=1),
         **{k: v for k, v in pop.covariates.items()},
@@ -212,6 +239,8 @@ def arm_records(design: TrialDesign, scr: Screening, arm: Arm, idx: np.ndarray, 
     d_ae = _first_event(scr.u_ae[idx], h_ae)
     drop_day = np.minimum(d_random, d_ae)
     reason = np.where(drop_day >= days, "completed", np.where(d_ae <= d_random, "adverse_event", "other"))
+    ok = patient_ok(ds, ("nrs", "depression", "anxiety", *_AE_SCORES))
+    reason = np.where(ok, reason, SOLVER_FAILED)
     observed = np.arange(days)[None, :] < drop_day[:, None]
     diary = np.where(observed, diary, np.nan)
     mood_daily = _daily(0.5 * (ds["depression"].values + ds["anxiety"].values))[:, :days]

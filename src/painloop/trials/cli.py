@@ -36,21 +36,24 @@ def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design 
     from ._design import TrialDesignError, builtin_design, load_design, parse_design
 
     def fail(message: str, code: int = 2) -> None:
-        _err.print(f"[bold red]error:[/] {message}", highlight=False)
+        from rich.markup import escape
+
+        _err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
         raise typer.Exit(code)
 
     if (design_file is None) == (design is None):
         fail("give either a design file or --design NAME (finnerup, cbt, tens), not both or neither")
-    if out_dir.exists() and not out_dir.is_dir():
-        fail(f"--out {out_dir} exists and is not a directory; give a directory path")
+    from ..io import claim_output
+
+    claim_output(out_dir)
     try:
         d = load_design(design_file) if design_file is not None else builtin_design(design)
         if seed is not None:
             d = parse_design({**d.model_dump(mode="json"), "seed": seed}, "with --seed")
     except TrialDesignError as e:
         fail(str(e))
-    from ._run import run_trial
-    from .endpoints import endpoint_table, smd_table
+    from ._run import check_trial_fits, run_trial
+    from .endpoints import endpoint_table, failed_patients, smd_table
     from .report import comparison_table, render_trial_report
 
     if placebo_seeds and not any(a.placebo for a in d.arms):
@@ -58,6 +61,7 @@ def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design 
     if 0 < placebo_seeds < 5:
         fail(f"--placebo-seeds must be 0 or at least 5, got {placebo_seeds}")
     say = lambda m: _err.print(f"[dim]{m}[/]", highlight=False)  # noqa: E731
+    check_trial_fits(d)
     try:
         result = run_trial(d, progress=say)
         parts = None
@@ -87,6 +91,12 @@ def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design 
         writers["placebo_summary.csv"] = lambda p: summary.to_csv(p, index=False)
     if comparison is not None:
         writers["comparison.csv"] = lambda p: comparison.map(_csv_value).to_csv(p, index=False)
+    failed = failed_patients(result)
+    if len(failed):
+        writers["failed_patients.csv"] = lambda p: failed.to_csv(p, index=False)
+        shown = ", ".join(f"{a}:{i}" for a, i in failed.head(10).itertuples(index=False))
+        _err.print(f"[yellow]{len(failed)} randomised patient(s) excluded from the endpoints: their simulation did not "
+                   f"complete ({shown}{', …' if len(failed) > 10 else ''}; see failed_patients.csv)[/]", highlight=False)
     written = write_files(out_dir, writers)
     _out.print(endpoints.map(_csv_value).to_string(index=False))
     if parts is not None:

@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._run import TrialResult
+from ._run import SOLVER_FAILED, TrialResult
 
 ENDPOINT_COLUMNS = ["arm", "n_randomized", "n_completed", "mean_change", "responders_30", "responders_50",
                     "nnt_50", "nnt_50_ci_low", "nnt_50_ci_high", "nnh"]
@@ -31,6 +31,10 @@ ENDPOINT_COLUMNS = ["arm", "n_randomized", "n_completed", "mean_change", "respon
 def analysed(result: TrialResult) -> pd.DataFrame:
     """Per-patient analysis table: endpoint after imputation, change and % reduction (analysis population only)."""
     d = result.patients.copy()
+    failed = d["reason"] == SOLVER_FAILED
+    if result.design.randomisation == "virtual_twin":  # keep the arms paired: drop a twin failing in any arm
+        failed = d["patient"].isin(d.loc[failed, "patient"])
+    d = d[~failed]
     a = result.design.analysis
     completed = d["reason"] == "completed"
     if a.imputation == "bocf":
@@ -67,7 +71,8 @@ def endpoint_table(result: TrialResult, seed_offset: int = 0) -> pd.DataFrame:
     """One row per arm with :data:`ENDPOINT_COLUMNS` (NNT/NNH empty for the control and when not requested)."""
     design = result.design
     d = analysed(result)
-    everyone = result.patients
+    randomized = result.patients
+    everyone = randomized[randomized["reason"] != SOLVER_FAILED]  # failed simulations carry no outcome
     ctrl = design.control
     rng = np.random.default_rng(np.random.SeedSequence([design.seed, 7919, seed_offset]))
     B = design.endpoints.bootstrap
@@ -77,7 +82,7 @@ def endpoint_table(result: TrialResult, seed_offset: int = 0) -> pd.DataFrame:
     pos = {arm.name: d.loc[d["arm"] == arm.name, "patient"].to_numpy() for arm in design.arms}
     for arm in design.arms:
         mine = d[d["arm"] == arm.name]
-        n_rand = int((everyone["arm"] == arm.name).sum())
+        n_rand = int((randomized["arm"] == arm.name).sum())
         n_comp = int(((everyone["arm"] == arm.name) & (everyone["reason"] == "completed")).sum())
         row = {"arm": arm.name, "n_randomized": n_rand, "n_completed": n_comp,
                "mean_change": float(mine["change"].mean()) if len(mine) else math.nan,
@@ -147,8 +152,15 @@ def consort(result: TrialResult) -> pd.DataFrame:
                      "completed": int((mine["reason"] == "completed").sum()),
                      "dropout_adverse_event": int((mine["reason"] == "adverse_event").sum()),
                      "dropout_other": int((mine["reason"] == "other").sum()),
+                     "solver_failed": int((mine["reason"] == SOLVER_FAILED).sum()),
                      "analysed": len(analysed(result).query("arm == @arm.name"))})
     return pd.DataFrame(rows)
+
+
+def failed_patients(result: TrialResult) -> pd.DataFrame:
+    """Randomised patients whose simulation did not complete (arm, patient = screening index); excluded from endpoints."""
+    p = result.patients
+    return p.loc[p["reason"] == SOLVER_FAILED, ["arm", "patient"]].reset_index(drop=True)
 
 
 def mood_prevalence(result: TrialResult, threshold: float = 0.5) -> dict[str, float]:

@@ -20,7 +20,9 @@ out = Console()
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    from rich.markup import escape
+
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -55,14 +57,17 @@ def fit(diary: Path = typer.Argument(..., help="Diary file: CSV (see docs) or a 
 
     if fmt is not None and fmt not in ("csv", "fhir"):
         _fail(f"--format must be 'csv' or 'fhir', got {fmt!r}")
-    if out_dir.exists() and not out_dir.is_dir():
-        _fail(f"--out {out_dir} exists and is not a directory; give a directory path")
+    from ..io import claim_output
+
+    if diary.is_dir():
+        _fail(f"diary file {diary} is a directory; give the path of a CSV or FHIR JSON file")
     if not diary.is_file():
         _fail(f"diary file not found: {diary}")
     try:
         frame = read_diary(diary, fmt)
     except DiaryError as e:
         _fail(f"{diary}: {e}")
+    claim_output(out_dir)
     with _bar("fitting") as bar:
         task = bar.add_task("fitting the personal model", total=1.0)
         try:
@@ -112,9 +117,12 @@ def whatif(twin_dir: Path = typer.Argument(..., help="Directory written by 'pain
     regimen = json.loads(twin.attrs.get("regimen", "[]"))
     try:
         for c in change or []:
-            parse_change(c, regimen)
+            parse_change(c, regimen, horizon_days=7.0 * weeks)
     except ChangeError as e:
         _fail(str(e))
+    from ..io import claim_output
+
+    claim_output(twin_dir if out_dir is None else out_dir)
     with _bar("what-if") as bar:
         task = bar.add_task("forecasting", total=1.0)
         fc = forecast(twin, change or [], weeks=weeks)
@@ -127,7 +135,7 @@ def whatif(twin_dir: Path = typer.Argument(..., help="Directory written by 'pain
     try:
         written = write_files(target, {
             "whatif.csv": lambda p: cmp.to_csv(p, index=False, float_format="%.4f"),
-            "whatif.html": lambda p: write_twin_report(p, twin, fc, cmp, drv)})
+            "whatif.html": lambda p: write_twin_report(p, twin, fc, cmp, drv)}, keep_existing=True)
     except TwinFileError as e:
         _fail(str(e))
     out.print(f"[green]wrote[/] {', '.join(str(p) for p in written)}")

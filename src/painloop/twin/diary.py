@@ -54,8 +54,9 @@ from typing import IO, Union
 
 import pandas as pd
 
+from ..errors import PainloopInputError
 from ..treatments import DRUGS
-from ..treatments.catalogue import ORAL_FREQUENCIES
+from ..treatments.catalogue import ORAL_FREQUENCIES, check_daily_dose
 
 REQUIRED = ("date", "pain")
 OPTIONAL = ("sleep_hours", "sleep_quality", "stress", "mood", "activity", "medication", "notes")
@@ -87,7 +88,7 @@ class Problem:
         return f"{where}, field '{self.field}': {self.message}" if self.field else f"{where}: {self.message}"
 
 
-class DiaryError(ValueError):
+class DiaryError(PainloopInputError):
     """A diary file that cannot be used. ``problems`` lists each (row, field, message) found."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -186,6 +187,7 @@ def parse_medication(text: str) -> list[Medication]:
         every = float(m["qh"]) if m["qh"] else ORAL_FREQUENCIES[freq]
         if not 1.0 <= every <= 24.0:
             raise ValueError(f"dosing interval q{every:g}h is outside 1-24 h")
+        check_daily_dose(name, amount, every)
         out.append(Medication(name, amount, unit, every))
     return out
 
@@ -284,9 +286,38 @@ def read_diary_csv(source: Source) -> pd.DataFrame:
         raise DiaryError(problems)
     if not records["date"]:
         raise DiaryError([Problem(0, "", "the file has a header but no data rows")])
+    check_span(seen)
     frame = pd.DataFrame(records)
     frame["date"] = pd.to_datetime(frame["date"])
     return frame.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+MAX_SPAN_DAYS = 3 * 366
+"""Longest diary accepted, days from the first to the last entry (assumption: the twin's personal factors are
+constant in time, so a diary much longer than the fitted weeks-to-months describes a changing person; three years
+also bounds the fit's memory and time: it simulates every day of the span)."""
+DATE_RANGE = (dt.datetime(1900, 1, 1), dt.datetime(2200, 1, 1))
+"""Dates accepted in a diary (assumption: anything else is a typing error)."""
+
+
+def check_span(stamps: dict[dt.datetime, int], where: str = "row") -> None:
+    """Raise :class:`DiaryError` if dates leave :data:`DATE_RANGE` or span more than :data:`MAX_SPAN_DAYS` days.
+
+    ``stamps`` maps each entry's time stamp to its row (or entry) number in the file.
+    """
+    if not stamps:
+        return
+    lo, hi = DATE_RANGE
+    outside = [Problem(row, "date", f"{stamp.date()} is outside the accepted dates {lo.date()} to {hi.date()}", where)
+               for stamp, row in stamps.items() if not lo <= stamp < hi]
+    if outside:
+        raise DiaryError(outside)
+    first, last = min(stamps), max(stamps)
+    span = (last.date() - first.date()).days + 1
+    if span > MAX_SPAN_DAYS:
+        raise DiaryError([Problem(stamps[last], "date", f"the diary spans {span} days ({first.date()} to "
+                                  f"{last.date()}); the limit is {MAX_SPAN_DAYS} days (about 3 years): split the "
+                                  f"diary or fit its most recent part", where)])
 
 
 def example_diary_path() -> Path:

@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from .diary import RANGES, DiaryError, Problem, Source, _read_text, parse_medication
+from .diary import RANGES, DiaryError, Problem, Source, _read_text, check_span, parse_medication
 
 LOINC = "http://loinc.org"
 PAIN_LOINC = "72514-3"
@@ -107,6 +107,33 @@ def _dose(res: Any) -> tuple[float | None, str, str]:
     return float(q.value), (q.unit or q.code or "mg").strip(), freq
 
 
+MAX_JSON_DEPTH = 64
+"""Deepest JSON nesting read (assumption: a FHIR R4 diary Bundle nests about 10 levels; deeper input is not a diary
+and would exhaust the parser's recursion)."""
+
+
+def _max_nesting(text: str) -> int:
+    """Deepest nesting of ``[``/``{`` outside JSON strings (a linear scan, no recursion)."""
+    depth = best = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in "]}":
+            depth -= 1
+    return best
+
+
 def read_diary_fhir(source: Source) -> pd.DataFrame:
     """Read a FHIR R4 Bundle (JSON) of pain/sleep Observations and medication resources as a diary DataFrame.
 
@@ -119,15 +146,23 @@ def read_diary_fhir(source: Source) -> pd.DataFrame:
     text = _read_text(source)
     if not text.strip():
         raise DiaryError([Problem(0, "", "the file is empty; expected a FHIR R4 Bundle (JSON)")])
+    depth = _max_nesting(text)
+    if depth > MAX_JSON_DEPTH:
+        raise DiaryError([Problem(0, "", f"the JSON is nested {depth} levels deep; a FHIR diary Bundle needs about "
+                                         f"10, the limit is {MAX_JSON_DEPTH}")])
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise DiaryError([Problem(e.lineno, "", f"not valid JSON: {e.msg} (column {e.colno})", "line")]) from None
+    except RecursionError:
+        raise DiaryError([Problem(0, "", f"the JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")]) from None
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         found = data.get("resourceType") if isinstance(data, dict) else type(data).__name__
         raise DiaryError([Problem(0, "resourceType", f"expected a FHIR Bundle, got {found!r}")])
     try:
         bundle = Bundle.model_validate(data)
+    except RecursionError:
+        raise DiaryError([Problem(0, "", f"the JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")]) from None
     except ValidationError as e:
         problems = []
         for err in e.errors():
@@ -196,6 +231,7 @@ def read_diary_fhir(source: Source) -> pd.DataFrame:
     if not pain:
         raise DiaryError([Problem(0, "", f"the Bundle has no pain observations (LOINC {PAIN_LOINC})")])
 
+    check_span({when: n for when, (_, n) in pain.items()}, "entry")
     stamps = sorted(pain)
     sleep_col: dict[dt.datetime, float] = {}
     for when, value, n in sleep:

@@ -12,22 +12,23 @@ from typing import Callable
 
 import xarray as xr
 
+from ..errors import PainloopInputError
 from ..io import write_files as io_write_files
 
 TWIN_FILE = "twin.nc"
 TWIN_TITLE = "painloop digital twin (personal model fitted to a pain diary)"
 
 
-class TwinFileError(ValueError):
+class TwinFileError(PainloopInputError):
     """A twin directory or file that cannot be used; the message says what is wrong."""
 
 
-def write_files(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
-    """Write each ``name → writer(path)`` into ``out_dir`` atomically (:func:`painloop.io.write_files`)."""
+def write_files(out_dir: Path, writers: dict[str, Callable[[Path], None]], *, keep_existing: bool = False) -> list[Path]:
+    """Write each ``name → writer(path)`` into ``out_dir`` as a unit (:func:`painloop.io.write_files`)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise TwinFileError(f"--out {out_dir} exists and is not a directory; give a directory path")
-    return io_write_files(out_dir, writers)
+    return io_write_files(out_dir, writers, keep_existing=keep_existing)
 
 
 def save_twin(path: Path, twin: xr.Dataset) -> None:

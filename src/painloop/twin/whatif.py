@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..errors import PainloopInputError
 from ..model import system
 from ..treatments import DRUGS, THERAPIES
 from . import _model as M
@@ -64,7 +65,7 @@ PATHWAYS: dict[str, dict[str, float]] = {
 catastrophizing → pain, muscle tension and deconditioning → pain, and ectopic firing of damaged nerves."""
 
 
-class ChangeError(ValueError):
+class ChangeError(PainloopInputError):
     """A what-if change that cannot be used; the message lists what is allowed."""
 
 
@@ -84,17 +85,38 @@ def _allowed() -> str:
     return "allowed changes: " + "; ".join(f"'{a}'" for a in ALLOWED_CHANGES)
 
 
-def parse_change(text: str, regimen: Sequence[str] = ()) -> Change:
-    """Parse a change string (forms in the module docstring); ``regimen`` is the current medication."""
+SLEEP_CHANGE_H = (-11.0, 11.0)
+"""Allowed change of hours in bed per night, h: hours in bed are 3-14 h (the scenario schema), so no change larger
+than the width of that range can be meant."""
+STRESS_CHANGE_PCT = (-100.0, 700.0)
+"""Allowed change of life stress, %: stress cannot fall below 0; life stress is 0-2 and the population median is
+0.25 (painloop.population stress_median), so +700 % takes the median person to the top of the scale."""
+MAX_FORECAST_DAYS = 52 * 7
+"""Longest forecast, days (``weeks`` is 1-52)."""
+
+
+def parse_change(text: str, regimen: Sequence[str] = (), horizon_days: float = MAX_FORECAST_DAYS) -> Change:
+    """Parse a change string (forms in the module docstring); ``regimen`` is the current medication.
+
+    ``horizon_days`` is the forecast length: a drug started later than that is refused.
+    """
     t = " ".join(str(text).strip().lower().split())
     m = re.fullmatch(r"sleep ([+-]\d+(?:\.\d+)?) ?h(?:ours?)?", t)
     if m:
+        lo, hi = SLEEP_CHANGE_H
+        if not lo <= float(m[1]) <= hi:
+            raise ChangeError(f"change {text!r}: hours in bed can change by {lo:+g} to {hi:+g} h (hours in bed are "
+                              f"3-14 h per night)")
         return Change(text, bed_h=float(m[1]))
     m = re.fullmatch(r"stress ([+-]\d+(?:\.\d+)?) ?%", t)
     if m:
         pct = float(m[1])
-        if pct < -100:
+        lo, hi = STRESS_CHANGE_PCT
+        if pct < lo:
             raise ChangeError(f"change {text!r}: stress cannot fall by more than 100 %")
+        if pct > hi:
+            raise ChangeError(f"change {text!r}: stress can change by {lo:g} % to +{hi:g} % (life stress is 0-2; "
+                              f"+{hi:g} % takes the median person to the top of the scale)")
         return Change(text, stress_factor=1.0 + pct / 100.0)
     m = re.fullmatch(r"exercise (\d+(?:\.\d+)?) ?x ?/ ?week", t)
     if m:
@@ -121,6 +143,7 @@ def parse_change(text: str, regimen: Sequence[str] = ()) -> Change:
             parse_regimen(regimen_text)
         except RegimenError as e:
             raise ChangeError(f"change {text!r}: {e}. {_allowed()}") from None
+        _check_regimen(text, regimen_text, horizon_days)
         return Change(text, add=[regimen_text], stop=[drug])
     m = re.fullmatch(r"stop ([a-z_0-9]+)", t)
     if m:
@@ -131,6 +154,17 @@ def parse_change(text: str, regimen: Sequence[str] = ()) -> Change:
                               f"({', '.join(current) or 'none'})")
         return Change(text, stop=[drug])
     raise ChangeError(f"cannot read change {text!r}; {_allowed()}")
+
+
+def _check_regimen(text: str, regimen_text: str, horizon_days: float) -> None:
+    """Raise :class:`ChangeError` if the regimen breaks a scenario limit (dose maxima, days) within the forecast."""
+    from ..scenario import ScenarioError, parse_scenario
+
+    try:
+        parse_scenario({"duration_days": float(horizon_days), "treatments": [regimen_text]}, "")
+    except ScenarioError as e:
+        detail = " ".join(line.strip() for line in str(e).splitlines()[1:]).replace("Value error, ", "")
+        raise ChangeError(f"change {text!r}: {detail} (the forecast covers days 0-{horizon_days:g})") from None
 
 
 def _scenario(twin: xr.Dataset, change: Change | None, weeks: float):
@@ -197,7 +231,7 @@ def forecast(twin: xr.Dataset, changes: Sequence[str] = (), weeks: float = 8, n_
     if not 1 <= weeks <= 52:
         raise ChangeError(f"weeks must be 1-52, got {weeks:g}")
     regimen = json.loads(twin.attrs.get("regimen", "[]"))
-    parsed = [parse_change(c, regimen) for c in changes]
+    parsed = [parse_change(c, regimen, horizon_days=7.0 * weeks) for c in changes]
     draws = _draw_index(twin, n_draws)
     runs = [_run(twin, None, weeks, draws)] + [_run(twin, c, weeks, draws) for c in parsed]
     last = pd.Timestamp(twin["day"].values[-1])

@@ -10,6 +10,7 @@ import hashlib
 import streamlit as st
 
 from painloop.app.figures import diary_figure
+from painloop.errors import user_message
 from painloop.twin import DiaryError, compare, drivers, example_diary_path, fit_twin, forecast, read_diary
 from painloop.twin.report import drivers_figure, fit_figure, forecast_figure, whatif_figure
 
@@ -34,6 +35,11 @@ A FHIR R4 Bundle (JSON) of pain (LOINC 72514-3) and sleep Observations is read t
 """
 
 
+def _name(name: str) -> str:
+    """The uploaded file's name as shown (no folders, no markdown)."""
+    return "".join(ch for ch in name.replace("\\", "/").rsplit("/", 1)[-1] if ch.isalnum() or ch in " ._-")[:80]
+
+
 def render() -> None:
     """Uploader, format help, and either the diary plot or the validation errors."""
     st.title("My diary")
@@ -52,7 +58,7 @@ def render() -> None:
     try:
         diary = read_diary(upload.getvalue(), kind)
     except DiaryError as e:
-        st.error(f"**{upload.name} could not be read.** Please fix these problems and upload again:\n\n"
+        st.error(f"**{_name(upload.name)} could not be read.** Please fix these problems and upload again:\n\n"
                  + "\n".join(f"- {p}" for p in e.problems[:10])
                  + (f"\n- … and {len(e.problems) - 10} more" if len(e.problems) > 10 else ""))
         return
@@ -83,9 +89,9 @@ def _personal_model(diary, key: str) -> None:
         bar = st.progress(0.0, text="Fitting…")
         try:
             twin = fit_twin(diary, progress=lambda f: bar.progress(min(1.0, f), text=f"Fitting… {f:.0%}"))
-        except (DiaryError, RuntimeError) as e:
+        except Exception as e:  # noqa: BLE001 - a short message, never a traceback (painloop.errors)
             bar.empty()
-            st.error(f"The personal model could not be fitted: {e}")
+            st.error(f"The personal model could not be fitted: {user_message(e)}")
             return
         bar.progress(1.0, text="Forecasting what-if changes…")
         fc = forecast(twin, list(WHATIF_CHANGES), weeks=FORECAST_WEEKS)
