@@ -175,3 +175,18 @@ def all_figures(ds: xr.Dataset) -> list[go.Figure]:
     if has_treatments(ds):
         figs += [dosing_figure(ds), side_effect_figure(ds)]
     return figs
+
+
+def overlay_figure(datasets: list[xr.Dataset], var: str, labels: list[str] | None = None) -> go.Figure:
+    """Daily mean of ``var`` (patient 0) of several results on one axis, one line per result."""
+    fig = go.Figure()
+    for k, ds in enumerate(datasets):
+        if var not in ds:
+            raise ValueError(f"variable {var!r} is not in result {k + 1}; its variables: {', '.join(ds.data_vars)}")
+        d = daily(ds, var)
+        name = labels[k] if labels else ds.attrs.get("title", f"result {k + 1}").removeprefix("painloop simulation: ")
+        fig.add_scatter(x=d["day"].values, y=d.values, name=name)
+    unit = datasets[0][var].attrs.get("units", "")
+    meaning = datasets[0][var].attrs.get("long_name", var)
+    fig.update_layout(title=f"{meaning} (daily mean)", xaxis_title="day", yaxis_title=f"{var} ({unit})", **_LAYOUT)
+    return fig
