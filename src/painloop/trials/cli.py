@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 
 from .. import DISCLAIMER
-from ..io import write_files
 
 _err = Console(stderr=True)
 _out = Console()
@@ -45,6 +44,7 @@ def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design 
             d = parse_design({**d.model_dump(mode="json"), "seed": seed}, "with --seed")
     except TrialDesignError as e:
         fail(str(e))
+    from ..io import write_files
     from ._run import run_trial
     from .endpoints import endpoint_table, smd_table
     from .report import comparison_table, render_trial_report
