@@ -203,6 +203,57 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
 
 
 @app.command()
+def compare(a: str = typer.Argument(..., help="A: built-in scenario, scenario YAML file or a result folder of "
+                                    "`painloop run`."),
+            b: str = typer.Argument(..., help="B: the same kinds as A."),
+            out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (default: "
+                                                   "out/compare-<A>-vs-<B>/)."),
+            days: Optional[float] = typer.Option(None, "--days", min=0.01, help="Replace the reported duration of "
+                                                 "scenarios that are simulated, days."),
+            treat_b: Optional[list[str]] = typer.Option(None, "--treat-b", help="Add a treatment to B (repeatable)."),
+            fmt: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+    """Compare two scenarios or results side by side: summary.csv and compare.html with overlaid figures."""
+    from .io import write_files
+    from .report.compare import load_result, render_comparison, summary_table
+
+    def result(source: str, treat: list[str]):
+        path = Path(source)
+        if path.is_dir():
+            if not (path / "results.nc").is_file():
+                _fail(f"{source}: a folder given to compare must hold results.nc (written by `painloop run`)")
+            if treat:
+                _fail("--treat-b applies to a scenario, not to a result folder")
+            return load_result(path), path.name
+        from .api import scenario as make_scenario
+        from .scenario import ScenarioError
+        from .simulate import simulate
+
+        try:
+            sc = make_scenario(source, treat=treat, duration_days=days)
+        except ScenarioError as e:
+            _fail(str(e))
+        progress = _LazyProgress(f"simulating {sc.name}")
+        try:
+            return simulate(sc, progress=progress), sc.name + ("+" + "+".join(t.split()[0] for t in treat) if treat else "")
+        finally:
+            progress.close()
+
+    ds_a, name_a = result(a, [])
+    ds_b, name_b = result(b, list(treat_b or []))
+    if name_a == name_b:
+        name_a, name_b = f"A {name_a}", f"B {name_b}"
+    labels = (name_a, name_b)
+    table = summary_table(ds_a, ds_b, labels)
+    target = out_dir if out_dir is not None else Path("out") / f"compare-{name_a}-vs-{name_b}".replace(" ", "_")
+    written = write_files(target, {"summary.csv": lambda p: table.to_csv(p, index=False, float_format="%.4f"),
+                                   "compare.html": lambda p: p.write_text(render_comparison(ds_a, ds_b, labels),
+                                                                          encoding="utf-8")})
+    _emit(table.round(3).to_dict("records"), list(table.columns), fmt, f"{name_a} vs {name_b}")
+    err.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False, soft_wrap=True)
+    err.print(f"[dim]{DISCLAIMER}[/]")
+
+
+@app.command()
 def scenarios(fmt: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP)) -> None:
     """List the built-in scenarios."""
     from .scenario import builtin, builtin_names
