@@ -178,7 +178,8 @@ def events(ds: xr.Dataset) -> list[tuple[float, str]]:
     ev = [(s.day, f"stress {s.level:g}") for s in sc.stress.schedule]
     for t in sc.treatments:
         name = getattr(t, "drug", None) or t.therapy
-        ev.append((t.start_day, f"{name} starts" if not hasattr(t, "drug") else f"{name} {t.dose:g}"))
+        unit = "" if not hasattr(t, "drug") else (" patches" if "patch" in t.drug else " mg")
+        ev.append((t.start_day, f"{name} starts" if not hasattr(t, "drug") else f"{name} {t.dose:g}{unit}"))
         if t.end_day is not None:
             ev.append((t.end_day, f"{name} ends"))
     onset = getattr(sc.cause, "onset_day", None)
@@ -249,7 +250,7 @@ def dosing_figure(ds: xr.Dataset) -> go.Figure:
     times = dose_times(ds)
     first = min((float(v[0]) for v in times.values() if v.size), default=float(t[0]))
     fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.08,
-                        subplot_titles=("whole run", f"first week of dosing (days {first:g}-{first + 7:g})"))
+                        subplot_titles=("whole run", f"first week of dosing (days {first:.0f}-{first + 7:.0f})"))
     zoom = (t >= first) & (t <= first + 7.0)
     colors = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
     for k, n in enumerate(_active(ds, CONCENTRATIONS)):
@@ -277,7 +278,8 @@ def dosing_figure(ds: xr.Dataset) -> go.Figure:
     if any(n in _active(ds, (n,)) for n in ("lidocaine_patch_on", "capsaicin_patch_on", "tens_on", "cbt_skill",
                                               "exercise_habit", "sleep_hygiene_habit")):
         fig.update_layout(yaxis3=dict(overlaying="y", side="right", title="programme / device", rangemode="tozero"))
-    fig.update_layout(title=f"Treatments: {ds.attrs.get('treatments', '')}", **{**_LAYOUT, "height": 420})
+    fig.update_layout(title=f"Treatments: {ds.attrs.get('treatments', '')}",
+                      **{**_LAYOUT, "height": 440, "margin": dict(l=60, r=20, t=90, b=40)})
     fig.update_xaxes(title_text="day")
     fig.update_yaxes(title_text="plasma concentration (ng/mL)", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
