@@ -20,6 +20,8 @@ def _csv_value(v):
         return ""
     if isinstance(v, float) and math.isinf(v):
         return "inf"
+    if isinstance(v, float) and math.isfinite(v):
+        return float(f"{v:.10g}")  # 1/0.025 = 39.999999999999986 → 40
     return v
 
 
