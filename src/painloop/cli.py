@@ -175,6 +175,10 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
     writers = {"results.nc": lambda p: saved.to_netcdf(p, engine="netcdf4")}
     if csv_out:
         writers["results.csv"] = lambda p: tidy_frame(compact(saved)).to_csv(p, index=False, float_format="%.6g")
+    if any(hasattr(t, "drug") for t in sc.treatments):
+        from .treatments.nonmem import write_dosing_records
+
+        writers["doses.csv"] = lambda p: write_dosing_records(p, sc)
     figs = []
     if report:
         from .analysis import LOOP_GAINS, loop_strengths
