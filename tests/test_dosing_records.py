@@ -125,3 +125,24 @@ def test_duloxetine_volume_is_the_label_apparent_volume_times_f():
     p = system.default_params()
     assert p["duloxetine_V"] / p["duloxetine_F"] == pytest.approx(1640.0)
     assert np.isclose(p["duloxetine_F"], 0.5)
+
+
+def test_every_cited_targets_file_ships_with_the_package():
+    """Each `targets/<file>.csv` named in a parameter, cause or treatment source is a file of the package."""
+    import re
+
+    from painloop.causes import CAUSES
+    from painloop.io import param_rows
+    from painloop.treatments import DRUGS, THERAPIES
+
+    sources = [r["source"] for r in param_rows()] + [p.source for c in CAUSES.values() for p in c.params]
+    sources += [d.source for d in DRUGS.values()] + [t.source for t in THERAPIES.values()]
+    cited = {m for s in sources for m in re.findall(r"targets/([A-Za-z0-9_]+\.csv)", str(s))}
+    assert len(cited) >= 5
+    shipped = resources.files("painloop").joinpath("data", "targets")
+    missing = sorted(f for f in cited if not shipped.joinpath(f).is_file())
+    assert missing == [], f"cited but not shipped: {missing}"
+    readme = shipped.joinpath("README.md").read_text(encoding="utf-8")
+    for f in cited:  # every shipped file names its source: a source column, or the publication in the README
+        header = shipped.joinpath(f).read_text(encoding="utf-8").splitlines()[0].lower()
+        assert "source" in header or (f in readme and "20" in readme.split(f, 1)[1].split("\n", 1)[0]), f
