@@ -30,18 +30,23 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class _Package(types.ModuleType):
-    """The package module: ``painloop.simulate`` is the API function, although ``painloop/simulate/`` is a subpackage.
+_SHADOWED = ("simulate", "scenario", "population")
+"""API functions named like a subpackage (``painloop/simulate/``, ``scenario/``, ``population/``)."""
 
-    Importing the subpackage (``from painloop.simulate import solve``) works as usual through ``sys.modules``;
-    only attribute access on the package (``pl.simulate``) is routed to :func:`painloop.api.simulate`.
+
+class _Package(types.ModuleType):
+    """The package module: ``pl.simulate``, ``pl.scenario`` and ``pl.population`` are the API functions.
+
+    Their subpackages keep working as usual through ``sys.modules`` (``from painloop.simulate import solve``,
+    ``from painloop.scenario import Scenario``); only attribute access on the package is routed to
+    :mod:`painloop.api`.
     """
 
     def __getattribute__(self, name: str) -> Any:
-        if name == "simulate":
-            from .api import simulate
+        if name in _SHADOWED:
+            from . import api
 
-            return simulate
+            return getattr(api, name)
         return super().__getattribute__(name)
 
 

@@ -9,7 +9,7 @@ calls the capability that does the work (``painloop.simulate``,
 NRS 0-10; concentrations are mg/L (= µg/mL; ×1000 for ng/mL).
 
 >>> import painloop as pl
->>> sc = pl.scenario("default", duration_days=7, history_days=0, every_hours=6)
+>>> sc = pl.scenario("default", duration_days=7, every_hours=6)
 >>> sc.name, sc.duration_days, sc.output.every_hours
 ('default', 7.0, 6.0)
 
