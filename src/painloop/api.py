@@ -120,8 +120,9 @@ def simulate(source: "str | Path | Scenario | Mapping[str, Any]" = "default", *,
         seed: random seed of those draws.
         variability: multiplier on the random-effect SDs (0: ``n`` identical patients).
         patients: a :func:`population` to simulate instead (its parameters and inputs per patient).
-        duration_days, history_days, every_hours: change the scenario's reported period (days), unreported history
-            (days) and output interval (hours).
+        duration_days: replace the scenario's reported period, days.
+        history_days: replace the unreported history simulated before day 0, days.
+        every_hours: replace the output interval, hours.
         vars: keep only these variables (``painloop states``; outputs such as ``nrs``); ``solver_ok`` is always kept.
         progress: called with the fraction done (0-1) as the solver advances.
 
@@ -271,7 +272,8 @@ def fit_twin(diary_or_path: "str | Path | pd.DataFrame", *, columns: Mapping[str
 
     Args:
         diary_or_path: a diary file (read with :func:`diary`) or a DataFrame from :func:`diary`.
-        columns, date_format: passed to :func:`diary` when a path is given.
+        columns: column mapping, passed to :func:`diary` when a path is given.
+        date_format: date format, passed to :func:`diary` when a path is given.
         n_draws: posterior draws kept for forecasts.
         seed: random seed of the draws; same diary and seed → same numbers.
         progress: called with the fraction done (0-1).
