@@ -1,7 +1,7 @@
 """Start the app in a local Streamlit server: ``launch(port)``, ``painloop app`` or ``python -m painloop.app.launch``.
 
 The server listens on 127.0.0.1 only, runs headless (opens no browser itself),
-sends no usage statistics and accepts uploads up to 5 MB.
+sends no usage statistics, accepts uploads up to 5 MB and shows no deploy button (toolbar mode minimal).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def command(port: int = DEFAULT_PORT) -> list[str]:
         raise ValueError(f"port must be between 1 and 65535, got {port}")
     return [sys.executable, "-m", "streamlit", "run", str(MAIN),
             "--server.address", "127.0.0.1", "--server.port", str(int(port)), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.maxUploadSize", str(MAX_UPLOAD_MB)]
+            "--browser.gatherUsageStats", "false", "--server.maxUploadSize", str(MAX_UPLOAD_MB),
+            "--client.toolbarMode", "minimal"]
 
 
 def launch(port: int = DEFAULT_PORT) -> int:
