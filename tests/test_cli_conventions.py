@@ -147,3 +147,17 @@ def test_compare_two_scenarios_side_by_side(tmp_path):
     page = (out / "compare.html").read_text(encoding="utf-8")
     assert page.count('"name":"calm"') >= 7 and page.count('"name":"small-conv"') >= 7  # one pair of lines per measure
     assert (out / "summary.csv").is_file()
+
+
+@pytest.mark.skipif(__import__("shutil").which("chromium") is None, reason="figure export needs Chromium")
+def test_figures_export_as_svg(tmp_path):
+    out = tmp_path / "out"
+    r = painloop("run", str(small(tmp_path)), "--out", str(out), "--no-report", "--figures", "svg", "--treat",
+                 "pregabalin 75 mg bid from day 2")
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in out.glob("fig-*.svg"))
+    assert names == sorted(f"fig-{n}.svg" for n in ("pain", "cortisol", "sleep", "mood", "mechanism", "symptoms",
+                                                     "function", "dosing", "side_effects"))
+    dosing = (out / "fig-dosing.svg").read_text(encoding="utf-8")
+    assert dosing.startswith("<svg") and "ng/mL" in dosing and "first week of dosing" in dosing
+    assert (out / "doses.csv").is_file()
