@@ -161,3 +161,9 @@ def test_figures_export_as_svg(tmp_path):
     dosing = (out / "fig-dosing.svg").read_text(encoding="utf-8")
     assert dosing.startswith("<svg") and "ng/mL" in dosing and "first week of dosing" in dosing
     assert (out / "doses.csv").is_file()
+
+
+def test_out_is_optional_for_export(tmp_path):
+    r = painloop("export", "antimony", "--scenario", "healthy", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "healthy" in (tmp_path / "out" / "healthy.ant").read_text(encoding="utf-8")

@@ -35,7 +35,9 @@ def eight_arm_trial():
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no "Mean of empty slice" or similar on the way
-        return pl.trial("finnerup", n_per_arm=4, weeks=4, seed=11)
+        trial = pl.trial("finnerup", n_per_arm=4, weeks=4, seed=11)
+        trial.report_html()
+    return trial
 
 
 def _with_arms(trial, arms: list[str]):

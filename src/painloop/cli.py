@@ -408,11 +408,15 @@ def _export_scenario(scenario_file: Optional[Path], scenario: Optional[str]):
 def export_sbml(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML file.", show_default=False),
                 scenario: Optional[str] = typer.Option(None, "--scenario", "-s",
                                                        help="Name of a built-in scenario (default: default)."),
-                out_path: Path = typer.Option(..., "--out", "-o", help="SBML file to write (e.g. model.xml).")) -> None:
+                out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="SBML file to write (default: "
+                                                        "out/<scenario>.xml).", show_default=False)) -> None:
     """Write the model with the scenario's inputs as SBML Level 3 Version 2 (time unit: hour)."""
     from .export import validate_sbml, write_sbml
 
-    path = write_sbml(out_path, _export_scenario(scenario_file, scenario))
+    sc = _export_scenario(scenario_file, scenario)
+    out_path = out_path if out_path is not None else Path("out") / f"{sc.name}.xml"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    path = write_sbml(out_path, sc)
     messages = validate_sbml(path.read_text(encoding="utf-8"))
     errors = [m for m in messages if m[0] in ("Error", "Fatal")]
     for severity, code, message in errors:
@@ -427,11 +431,15 @@ def export_sbml(scenario_file: Optional[Path] = typer.Argument(None, help="Scena
 def export_antimony(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML file.", show_default=False),
                     scenario: Optional[str] = typer.Option(None, "--scenario", "-s",
                                                            help="Name of a built-in scenario (default: default)."),
-                    out_path: Path = typer.Option(..., "--out", "-o", help="Antimony file to write (e.g. model.ant).")) -> None:
+                    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Antimony file to write "
+                                                            "(default: out/<scenario>.ant).", show_default=False)) -> None:
     """Write the model with the scenario's inputs as Antimony text (converted from the SBML export)."""
     from .export import write_antimony
 
-    path = write_antimony(out_path, _export_scenario(scenario_file, scenario))
+    sc = _export_scenario(scenario_file, scenario)
+    out_path = out_path if out_path is not None else Path("out") / f"{sc.name}.ant"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    path = write_antimony(out_path, sc)
     out.print(f"wrote {path} (Antimony)", highlight=False)
 
 

@@ -27,7 +27,8 @@ def _csv_value(v):
 
 def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design YAML file.", show_default=False),
           design: Optional[str] = typer.Option(None, "--design", "-d", help="Built-in design: finnerup, cbt or tens."),
-          out_dir: Path = typer.Option(..., "--out", "-o", help="Output directory (endpoints.csv, report.html, …)."),
+          out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (endpoints.csv, "
+                                                 "report.html, …; default: out/trial-<design name>/).", show_default=False),
           seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Replace the design's random seed.")) -> None:
     """Run a virtual randomised controlled trial: endpoints.csv (NNT/NNH vs placebo), smd.csv, report.html."""
     from ._design import TrialDesignError, builtin_design, load_design, parse_design
@@ -38,14 +39,15 @@ def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design 
 
     if (design_file is None) == (design is None):
         fail("give either a design file or --design NAME (finnerup, cbt, tens), not both or neither")
-    if out_dir.exists() and not out_dir.is_dir():
-        fail(f"--out {out_dir} exists and is not a directory; give a directory path")
     try:
         d = load_design(design_file) if design_file is not None else builtin_design(design)
         if seed is not None:
             d = parse_design({**d.model_dump(mode="json"), "seed": seed}, "with --seed")
     except TrialDesignError as e:
         fail(str(e))
+    out_dir = out_dir if out_dir is not None else Path("out") / f"trial-{d.name}"
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"--out {out_dir} exists and is not a directory; give a directory path")
     from ..io import write_files
     from ._run import run_trial
     from .endpoints import endpoint_table, smd_table

@@ -40,7 +40,8 @@ def _print_comparison(cmp) -> None:
 
 @twin_app.command("fit")
 def fit(diary: Path = typer.Argument(..., help="Diary file: CSV (see docs) or a FHIR R4 Bundle (.json)."),
-        out_dir: Path = typer.Option(..., "--out", "-o", help="Output directory (twin.nc, report.html)."),
+        out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (twin.nc, report.html; "
+                                               "default: out/twin-<diary file name>/).", show_default=False),
         draws: int = typer.Option(64, min=8, max=1000, help="Posterior draws kept (forecast bands)."),
         weeks: int = typer.Option(8, min=1, max=52, help="Weeks of the 'as is' forecast in the report."),
         seed: int = typer.Option(0, help="Random seed of the posterior draws."),
@@ -61,6 +62,7 @@ def fit(diary: Path = typer.Argument(..., help="Diary file: CSV (see docs) or a 
 
     if fmt is not None and fmt not in ("csv", "fhir"):
         _fail(f"--format must be 'csv' or 'fhir', got {fmt!r}")
+    out_dir = out_dir if out_dir is not None else Path("out") / f"twin-{diary.stem}"
     if out_dir.exists() and not out_dir.is_dir():
         _fail(f"--out {out_dir} exists and is not a directory; give a directory path")
     if not diary.is_file():
