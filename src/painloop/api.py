@@ -115,8 +115,8 @@ def simulate(source: "str | Path | Scenario | Mapping[str, Any]" = "default", *,
             per patient.
         treat: drug regimens or therapy programmes to add (see :func:`scenario`).
         n: number of patients. With ``n > 1`` and no ``patients``, the patients differ by the population's
-            log-normal random effects on model parameters (drawn with ``seed`` and ``variability``); the scenario's
-            cause and inputs are the same for all.
+            log-normal random effects on model parameters (drawn with ``seed`` and ``variability``; the scenario's
+            values are the typical ones); the scenario's cause and inputs are the same for all.
         seed: random seed of those draws.
         variability: multiplier on the random-effect SDs (0: ``n`` identical patients).
         patients: a :func:`population` to simulate instead (its parameters and inputs per patient).
@@ -140,8 +140,7 @@ def simulate(source: "str | Path | Scenario | Mapping[str, Any]" = "default", *,
         p = {**patients.params, **p}
         inputs = {k: v for k, v in patients.inputs.items() if k in _scenario_inputs(sc)}
     elif n > 1:
-        drawn = population(n, seed=seed, variability=variability).params
-        p = {**drawn, **p}
+        p = {**_random_effects(sc, n, seed, variability), **p}
     if n > 1 or patients is not None:
         size = n if patients is None else patients.n
         p = {k: (np.full(size, float(v)) if np.ndim(v) == 0 else np.asarray(v, dtype=float)) for k, v in p.items()}
@@ -150,6 +149,31 @@ def simulate(source: "str | Path | Scenario | Mapping[str, Any]" = "default", *,
     if vars:
         ds = ds[[*vars, "solver_ok"]]
     return ds
+
+
+def _random_effects(sc: "Scenario", n: int, seed: int, variability: float) -> dict[str, Any]:
+    """Per-patient values of the model parameters that carry a population random effect (log-normal, correlated).
+
+    θ_i = θ_typical · exp(η_i), η ~ N(0, Ω) with Ω from :data:`painloop.population.RANDOM_EFFECTS` (SDs ×
+    ``variability``) and :data:`painloop.population.CORRELATIONS`; θ_typical is the scenario's value. Covariates
+    (age, sex, …) are not drawn: that is :func:`population`.
+    """
+    import numpy as np
+
+    from .population import RANDOM_EFFECTS, correlation_matrix
+    from .simulate import patient_params
+
+    base = patient_params(sc)
+    effects = [r for r in RANDOM_EFFECTS if r.param in base]
+    names = [r.param for r in effects]
+    omega = np.array([r.omega for r in effects]) * float(variability)
+    eta = omega[:, None] * (np.linalg.cholesky(correlation_matrix(names)) @
+                            np.random.default_rng(seed).standard_normal((len(names), n)))
+    out = {}
+    for i, r in enumerate(effects):
+        value = float(base[r.param]) * np.exp(eta[i])
+        out[r.param] = np.minimum(value, r.cap) if r.cap is not None else value
+    return out
 
 
 def _scenario_inputs(sc: "Scenario") -> dict:
