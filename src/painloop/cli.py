@@ -316,9 +316,12 @@ def loops(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YA
           scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="Name of a built-in scenario."),
           fmt: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP)) -> None:
     """How much pain each direction of each feedback loop carries (cut one at a time)."""
-    from .analysis import loop_strengths
+    from .analysis import LOOP_GAINS, loop_strengths
 
-    frame = loop_strengths(_scenario_from(scenario_file, scenario)).round(4)
+    sc = _scenario_from(scenario_file, scenario)
+    err.print(f"[dim]loop strengths of {sc.name}: {len(LOOP_GAINS) + 1} runs in one batch "
+              f"({sc.history_days + sc.duration_days:g} days each)…[/]", highlight=False)
+    frame = loop_strengths(sc).round(4)
     _emit(frame.to_dict("records"), list(frame.columns), fmt, "loop strengths (last 4 weeks)")
 
 

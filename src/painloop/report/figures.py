@@ -193,15 +193,33 @@ def events(ds: xr.Dataset) -> list[tuple[float, str]]:
     return out
 
 
-def add_events(fig: go.Figure, ds: xr.Dataset) -> go.Figure:
-    """Dotted vertical lines at the scenario's events, labelled in the hover text and at the top of the figure."""
+def add_events(fig: go.Figure, ds: xr.Dataset, plot_width_px: float = 900.0) -> go.Figure:
+    """Dotted vertical lines at the scenario's events, labelled above the plot.
+
+    Events of the same day share one label; labels are placed on up to three rows so that neighbours do not
+    overlap (label width estimated at 6 px per character over ``plot_width_px``).
+    """
     ev = events(ds)
-    for k, (day, label) in enumerate(ev):
+    if not ev:
+        return fig
+    by_day: dict[float, list[str]] = {}
+    for day, label in ev:
+        by_day.setdefault(day, []).append(label)
+    t = ds["time"].values
+    span = max(float(t[-1] - t[0]), 1e-9)
+    row_end = [-np.inf, -np.inf, -np.inf]
+    rows_used = 0
+    for day, labels in sorted(by_day.items()):
+        text = "; ".join(labels)
+        width = (6.0 * len(text) + 8.0) / plot_width_px * span
+        row = next((r for r, end in enumerate(row_end) if day > end), int(np.argmin(row_end)))
+        row_end[row] = day + width
+        rows_used = max(rows_used, row + 1)
         fig.add_vline(x=day, line=dict(color="rgba(90,90,90,0.6)", width=1, dash="dot"))
-        fig.add_annotation(x=day, y=1.0 + 0.06 * (k % 2), yref="paper", text=label, showarrow=False,
-                           font=dict(size=10, color="#555"), xanchor="left")
-    if ev:
-        fig.update_layout(margin=dict(_LAYOUT["margin"], t=80))
+        fig.add_annotation(x=day, y=1.0, yshift=4 + 15 * row, yref="paper", yanchor="bottom", text=text,
+                           showarrow=False, font=dict(size=10, color="#555"), xanchor="left")
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else _LAYOUT["margin"]["t"]
+    fig.update_layout(margin=dict(t=max(top, 60) + 15 * rows_used))
     return fig
 
 
@@ -302,6 +320,8 @@ def named_figures(ds: xr.Dataset, loops: pd.DataFrame | None = None) -> list[tup
         figs += [("dosing", dosing_figure(ds)), ("side_effects", side_effect_figure(ds))]
     if loops is not None:
         figs.append(("loops", loop_figure(loops)))
+    for _, f in figs:  # keep y tick labels clear of the x tick label at the origin
+        f.update_yaxes(ticklabelstandoff=6)
     return figs
 
 
