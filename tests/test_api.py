@@ -35,7 +35,7 @@ def test_per_patient_parameter_arrays_and_compact():
     (lambda: pl.simulate(SHORT, vars=["nrs", "nope"]), ValueError, "unknown variable"),
     (lambda: pl.scenario("no-such-scenario"), ScenarioError, "unknown scenario"),
     (lambda: pl.scenario("healthy", params={"no_such": 1.0}), ScenarioError, "unknown parameter"),
-    (lambda: pl.scenario("healthy", treat=["homeopathy from day 1"]), ScenarioError, "unknown treatment"),
+    (lambda: pl.scenario("healthy", treat=["homeopathy from day 1"]), ScenarioError, "unknown drug or therapy"),
     (lambda: pl.plot(pl.simulate(SHORT, vars=["nrs"]), "no_such_figure"), ValueError, "unknown figure"),
 ])
 def test_bad_arguments_say_what_is_allowed(call, error, words):

@@ -98,7 +98,7 @@ def test_treat_accepts_a_therapy_and_a_drug_and_set_changes_a_parameter(tmp_path
     (["--set", "no_such_param=1"], "unknown parameter 'no_such_param'"),
     (["--set", "k_csens_on=abc"], "is not a number"),
     (["--set", "k_csens_on"], "write NAME=VALUE"),
-    (["--treat", "homeopathy from day 3"], "unknown treatment 'homeopathy'"),
+    (["--treat", "homeopathy from day 3"], "unknown drug or therapy 'homeopathy'"),
     (["--vars", "nrs,not_a_var"], "not_a_var"),
 ])
 def test_bad_options_are_named_and_nothing_is_written(tmp_path, option, expected):

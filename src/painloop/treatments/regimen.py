@@ -151,6 +151,6 @@ def parse_treatment(text: str) -> list[dict]:
     if first and first not in DRUGS and not re.match(r"^-?\d", first):
         from .catalogue import THERAPIES
 
-        raise RegimenError(f"unknown treatment {first!r}; drugs: {', '.join(DRUGS)}; therapies: {', '.join(THERAPIES)} "
+        raise RegimenError(f"unknown drug or therapy {first!r}; known drugs: {', '.join(DRUGS)}; known therapies: {', '.join(THERAPIES)} "
                            f"(e.g. 'duloxetine 60 mg qd from day 14' or 'cbt from day 14 to day 84'; see `painloop treatments`)")
     return parse_regimen(text)
