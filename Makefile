@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean docs browser
+.PHONY: run test bench clean docs docs-site browser
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/painloop run --scenario default --out out/default --csv
+	$(BIN)/painloop run --csv
 
 # Debian's chromium for the tests that open reports and the app in a real browser (skipped if unavailable).
 browser:
@@ -35,5 +35,9 @@ docs: $(STAMP)
 	$(BIN)/painloop params --format markdown > docs/parameters.md
 	$(BIN)/painloop states --format markdown > docs/states.md
 
+# The documentation site (user guide, API reference from the docstrings, notebooks): site/index.html
+docs-site: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) out site

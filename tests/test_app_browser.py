@@ -164,6 +164,9 @@ def test_moving_the_stress_slider_changes_the_pain_plot(app_url, page):
     before_nrs, before_trace = float(metric(page, "Mean NRS, last week")), pain_trace(page)
     slider = page.get_by_role("slider", name="Life stress")
     start = float(slider.get_attribute("value"))
+    page.evaluate("""() => { window.__minMetrics = 99; new MutationObserver(() => { window.__minMetrics = Math.min(
+        window.__minMetrics, document.querySelectorAll('[data-testid="stMetric"]').length); })
+        .observe(document.body, {subtree: true, childList: true, attributes: true}); }""")
     slider.focus()
     slider.press("End")  # to the maximum, 2 (extreme)
     page.wait_for_function(
@@ -177,6 +180,10 @@ def test_moving_the_stress_slider_changes_the_pain_plot(app_url, page):
     page.screenshot(path=str(ARTIFACTS / "explore-high-stress.png"))
     assert after_nrs > before_nrs + 0.5, (before_nrs, after_nrs)
     assert sum(after_trace[-7:]) > sum(before_trace[-7:])
+    assert page.evaluate("window.__minMetrics") == 4  # the metric row stayed in place while the new run computed
+    delta = page.locator('[data-testid="stMetric"]').filter(has_text="Mean NRS, last week").locator(
+        '[data-testid="stMetricDelta"]').inner_text()
+    assert "vs previous setting" in delta and float(delta.split()[0]) == pytest.approx(after_nrs - before_nrs, abs=0.011)
 
 
 def test_choosing_a_treatment_adds_dosing_and_side_effect_panels_and_lowers_pain(app_url, page):
@@ -222,6 +229,19 @@ def test_uploading_the_example_diary_shows_its_plot(app_url, page):
     page.screenshot(path=str(ARTIFACTS / "diary-example.png"))
 
 
+def test_the_example_diary_opens_with_one_click(app_url, page):
+    from painloop.twin import example_diary_path, read_diary_csv
+
+    page.goto(f"{app_url}/diary")
+    page.get_by_role("button", name="Try it with the example diary").click()
+    page.wait_for_selector(".st-key-diary_plot .js-plotly-plot .main-svg")
+    wait_idle(page)
+    plotted = page.locator(".st-key-diary_plot .js-plotly-plot").evaluate(
+        "gd => Array.from(gd._fullData[0].y).filter(v => v !== null && !Number.isNaN(v)).length")
+    assert plotted == len(read_diary_csv(example_diary_path()))
+    assert page.get_by_role("button", name="Fit my personal model").count() == 1
+
+
 def test_a_malformed_diary_shows_row_and_field_and_the_app_keeps_working(app_url, page, tmp_path):
     bad = tmp_path / "bad_diary.csv"
     bad.write_text("date,pain,sleep_hours\n2024-01-01,5,7\n2024-01-02,11,7\n2024-13-01,4,7\n", encoding="utf-8")
@@ -241,13 +261,42 @@ def test_a_malformed_diary_shows_row_and_field_and_the_app_keeps_working(app_url
     assert 0.0 <= float(metric(page, "Mean NRS, last week")) <= 10.0
 
 
-def test_trial_and_parameter_pages(app_url, page):
+def test_every_page_has_a_working_url_and_there_is_no_deploy_button(app_url, page):
+    for path, text in (("/explore", "Explore"), ("/trial", "Virtual trial"), ("/diary", "My diary"),
+                       ("/parameters", "Parameters")):
+        page.goto(f"{app_url}{path}")
+        page.locator("h1").filter(has_text=text).first.wait_for()
+        wait_idle(page)
+        assert page.get_by_text("Page not found").count() == 0, path
+        assert page.get_by_role("button", name="Deploy").count() == 0
+        assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
+    page.goto(app_url)  # the root opens Explore at its own address
+    page.wait_for_url("**/explore")
+
+
+def test_the_trial_page_runs_a_small_trial_with_progress(app_url, page):
     page.goto(f"{app_url}/trial")
-    page.get_by_text("Virtual trials are not available in the app yet").wait_for()
+    page.get_by_text("Run the trial").first.wait_for()
     wait_idle(page)
-    main = page.locator('[data-testid="stMain"]')
-    assert main.locator("input, textarea, button[kind], [role='slider']").count() == 0  # no stub controls
+    page.get_by_label("Patients per arm").fill("4")
+    page.get_by_label("Patients per arm").press("Enter")
+    page.locator(".st-key-trial_weeks").click()
+    page.get_by_role("option", name="2", exact=True).click()
+    page.get_by_role("button", name="Run the trial").click()
+    page.locator('[data-testid="stProgress"]').first.wait_for(timeout=60_000)  # progress shows while it runs
+    page.get_by_text("NNT (50 % relief)").wait_for(timeout=600_000)
+    wait_idle(page)
+    page.locator(".st-key-trial_nrs_plot").scroll_into_view_if_needed()
+    page.wait_for_selector(".st-key-trial_nrs_plot .js-plotly-plot .main-svg")
+    weeks = page.locator(".st-key-trial_nrs_plot .js-plotly-plot").evaluate("gd => gd._fullData.map(t => t.x.length)")
+    assert weeks == [3, 3]  # week 0 (baseline) + 2 weeks, one line per arm
+    change = float(metric(page, "Mean change, placebo").split()[0])
+    assert -10.0 <= change <= 10.0
     assert page.get_by_text("not a medical device").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "trial.png"))
+
+
+def test_parameter_page_search(app_url, page):
     page.goto(f"{app_url}/parameters")
     caption = page.get_by_text("parameters. Units and sources")
     caption.wait_for()

@@ -179,9 +179,10 @@ def test_export_sbml_and_antimony_as_a_user_runs_them(tmp_path):
     assert r.returncode == 2 and not (tmp_path / "x.xml").exists()
 
 
-def test_run_needs_exactly_one_scenario(tmp_path):
-    r = painloop("run", "--out", str(tmp_path / "o"))
-    assert r.returncode == 2 and "scenario" in r.stderr
+def test_run_takes_at_most_one_scenario(tmp_path):
+    scenario = write_yaml(tmp_path / "s.yaml", SMALL)
+    r = painloop("run", str(scenario), "--scenario", "healthy", "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "not both" in r.stderr and not (tmp_path / "o").exists()
     r = painloop("run", "--scenario", "nope", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "default" in r.stderr
 

@@ -129,12 +129,16 @@ def test_every_problem_is_reported_and_the_message_names_row_and_field():
 
 def test_example_diary_is_valid_and_has_the_documented_shape():
     frame = read_diary_csv(example_diary_path())
-    assert list(frame.columns) == ["date", "pain", "sleep_hours"]
+    assert list(frame.columns) == ["date", "pain", "sleep_hours", "sleep_quality", "stress", "mood", "activity"]
     span = (frame["date"].iloc[-1] - frame["date"].iloc[0]).days + 1
     assert span <= 90 and len(frame) == 90 - round(0.15 * 90)
     assert np.all(frame["pain"] == np.round(frame["pain"])) and frame["pain"].between(0, 10).all()
     assert frame["pain"].std() > 0.3  # the added noise is visible
     assert frame["sleep_hours"].between(3, 14).all()
+    # realistic variation: nights and stress differ from day to day (the stressful weeks 30-51 stand out)
+    assert frame["sleep_hours"].std() > 0.4 and frame["sleep_hours"].nunique() > 15
+    day = (frame["date"] - frame["date"].iloc[0]).dt.days
+    assert frame.loc[day.between(30, 50), "stress"].mean() > frame.loc[day < 30, "stress"].mean() + 2
 
 
 def test_example_diary_matches_its_generator():

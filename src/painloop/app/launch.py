@@ -1,7 +1,7 @@
 """Start the app in a local Streamlit server: ``launch(port)``, ``painloop app`` or ``python -m painloop.app.launch``.
 
 The server listens on 127.0.0.1 only, runs headless (opens no browser itself),
-sends no usage statistics and accepts uploads up to 5 MB. Error details (exception types, messages,
+sends no usage statistics, accepts uploads up to 5 MB and shows no deploy button (toolbar mode minimal). Error details (exception types, messages,
 tracebacks, server paths) never reach the browser (``client.showErrorDetails = "none"``; ``false`` would
 still show tracebacks in Streamlit ≥ 1.4x); the pages show short messages (:func:`painloop.errors.user_message`).
 """

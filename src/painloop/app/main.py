@@ -11,12 +11,18 @@ from painloop.errors import user_message
 st.set_page_config(page_title="painloop", layout="wide", menu_items={"Get help": None, "Report a bug": None,
                                                                       "About": f"painloop {__version__}. {DISCLAIMER}"})
 
-page = st.navigation([
-    st.Page(explore.render, title="Explore", url_path="explore", default=True),
-    st.Page(trial.render, title="Virtual trial", url_path="trial"),
-    st.Page(diary.render, title="My diary", url_path="diary"),
-    st.Page(parameters.render, title="Parameters", url_path="parameters"),
-])
+EXPLORE = st.Page(explore.render, title="Explore", url_path="explore")
+
+
+def _start() -> None:
+    """The root URL: open Explore at its own address (/explore), so that every page has a working URL."""
+    st.switch_page(EXPLORE)
+
+
+page = st.navigation([st.Page(_start, title="Start", url_path="start", default=True, visibility="hidden"), EXPLORE,
+                      st.Page(trial.render, title="Virtual trial", url_path="trial"),
+                      st.Page(diary.render, title="My diary", url_path="diary"),
+                      st.Page(parameters.render, title="Parameters", url_path="parameters")])
 st.warning(DISCLAIMER, icon=":material/info:")
 try:
     page.run()

@@ -31,6 +31,7 @@ def pain_figure(ds: xr.Dataset) -> go.Figure:
     ])
     fig.update_layout(title="Pain intensity (NRS 0-10)", xaxis_title="day", yaxis_title="NRS", yaxis_range=[0, 10],
                       **_LAYOUT)
+    add_events(fig, ds)
     return fig
 
 
@@ -67,21 +68,29 @@ def _lines(ds: xr.Dataset, title: str, variables: list[str], y_title: str, secon
     fig.update_layout(title=title, **_LAYOUT)
     fig.update_xaxes(title_text="day")
     fig.update_yaxes(title_text=y_title, secondary_y=False)
+    add_events(fig, ds)
+    return fig
+
+
+def _stacked(ds: xr.Dataset, title: str, rows: list[tuple[list[tuple[str, xr.DataArray]], str, list[float]]]) -> go.Figure:
+    """Panels one above the other sharing the day axis; each panel has its own labelled y axis and fixed range."""
+    fig = make_subplots(rows=len(rows), cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    for i, (lines, y_title, y_range) in enumerate(rows, start=1):
+        for label, d in lines:
+            fig.add_scatter(x=d["day"].values, y=d.values, name=label, row=i, col=1)
+        fig.update_yaxes(title_text=y_title, range=y_range, row=i, col=1)
+    fig.update_xaxes(title_text="day", row=len(rows), col=1)
+    fig.update_layout(title=title, **{**_LAYOUT, "height": 220 + 150 * len(rows)})
+    add_events(fig, ds)
     return fig
 
 
 def sleep_figure(ds: xr.Dataset) -> go.Figure:
-    """Sleep per day (h, from the fraction asleep) and sleep quality (0-10)."""
+    """Sleep per day (h, from the fraction asleep; 0-12 h axis) above sleep quality (0-10 axis)."""
     hours = daily(ds, "asleep") * 24.0
     quality = daily(ds, "sleep_quality")
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_scatter(x=hours["day"].values, y=hours.values, name="sleep obtained (h/day)")
-    fig.add_scatter(x=quality["day"].values, y=quality.values, name="sleep quality (0-10)", secondary_y=True)
-    fig.update_layout(title="Sleep", **_LAYOUT)
-    fig.update_xaxes(title_text="day")
-    fig.update_yaxes(title_text="h/day", secondary_y=False)
-    fig.update_yaxes(title_text="quality 0-10", secondary_y=True, range=[0, 10])
-    return fig
+    return _stacked(ds, "Sleep", [([("sleep obtained (h/day)", hours)], "sleep (h/day)", [0, 12]),
+                                  ([("sleep quality (0-10)", quality)], "quality (0-10)", [0, 10])])
 
 
 def mood_figure(ds: xr.Dataset) -> go.Figure:
@@ -97,9 +106,11 @@ def mechanism_figure(ds: xr.Dataset) -> go.Figure:
 
 
 def function_figure(ds: xr.Dataset) -> go.Figure:
-    """Function and cognition (0-100) with fatigue (0-1)."""
-    return _lines(ds, "Function, cognition and fatigue", ["function", "cognition", "fatigue"], "score 0-100",
-                  secondary=["fatigue"])
+    """Function and cognition (0-100 axis) above fatigue (0-1 axis)."""
+    return _stacked(ds, "Function, cognition and fatigue",
+                    [([("function (0-100)", daily(ds, "function")), ("cognition (0-100)", daily(ds, "cognition"))],
+                      "score (0-100)", [0, 100]),
+                     ([("fatigue (0-1)", daily(ds, "fatigue"))], "fatigue (0-1)", [0, 1])])
 
 
 SYMPTOMS = ("burning", "paroxysmal", "allodynia", "numbness", "weakness")
@@ -143,21 +154,153 @@ def _active(ds: xr.Dataset, names: tuple[str, ...]) -> list[str]:
     return [n for n in names if n in ds and float(np.abs(ds[n].isel(patient=0)).max()) > 0.0]
 
 
-def dosing_figure(ds: xr.Dataset) -> go.Figure:
-    """Dosing timeline (the treatments) and plasma concentration of each drug given, relative to its peak."""
-    fig = go.Figure()
+def _scenario_of(ds: xr.Dataset):
+    """The Scenario a result was simulated from (``ds.attrs['scenario_yaml']``), or None."""
+    import yaml
+
+    from ..scenario import ScenarioError, parse_scenario
+
+    text = ds.attrs.get("scenario_yaml")
+    if not text:
+        return None
+    try:
+        return parse_scenario(yaml.safe_load(text), "of the result")
+    except ScenarioError:
+        return None
+
+
+def events(ds: xr.Dataset) -> list[tuple[float, str]]:
+    """Events of the scenario inside the reported period: (day, label) — stress changes, treatment starts/ends."""
+    sc = _scenario_of(ds)
+    if sc is None:
+        return []
+    end = float(ds["time"].values[-1])
+    ev = [(s.day, f"stress {s.level:g}") for s in sc.stress.schedule]
+    for t in sc.treatments:
+        name = getattr(t, "drug", None) or t.therapy
+        unit = "" if not hasattr(t, "drug") else (" patches" if "patch" in t.drug else " mg")
+        ev.append((t.start_day, f"{name} starts" if not hasattr(t, "drug") else f"{name} {t.dose:g}{unit}"))
+        if t.end_day is not None:
+            ev.append((t.end_day, f"{name} ends"))
+    onset = getattr(sc.cause, "onset_day", None)
+    if sc.cause.type != "none" and onset is not None:
+        ev.append((onset, f"{sc.cause.type.replace('_', ' ')} onset"))
+    seen, out = set(), []
+    for day, label in sorted(ev):
+        if 0.0 < day <= end and (day, label) not in seen:
+            seen.add((day, label))
+            out.append((day, label))
+    return out
+
+
+def add_events(fig: go.Figure, ds: xr.Dataset, plot_width_px: float = 900.0) -> go.Figure:
+    """Dotted vertical lines at the scenario's events, labelled above the plot.
+
+    Events of the same day share one label; labels are placed on up to three rows so that neighbours do not
+    overlap (label width estimated at 6 px per character over ``plot_width_px``).
+    """
+    ev = events(ds)
+    if not ev:
+        return fig
+    by_day: dict[float, list[str]] = {}
+    for day, label in ev:
+        by_day.setdefault(day, []).append(label)
     t = ds["time"].values
+    span = max(float(t[-1] - t[0]), 1e-9)
+    row_end = [-np.inf, -np.inf, -np.inf]
+    rows_used = 0
+    for day, labels in sorted(by_day.items()):
+        text = "; ".join(labels)
+        width = (6.0 * len(text) + 8.0) / plot_width_px * span
+        row = next((r for r, end in enumerate(row_end) if day > end), int(np.argmin(row_end)))
+        row_end[row] = day + width
+        rows_used = max(rows_used, row + 1)
+        fig.add_vline(x=day, line=dict(color="rgba(90,90,90,0.6)", width=1, dash="dot"))
+        fig.add_annotation(x=day, y=1.0, yshift=4 + 15 * row, yref="paper", yanchor="bottom", text=text,
+                           showarrow=False, font=dict(size=10, color="#555"), xanchor="left")
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else _LAYOUT["margin"]["t"]
+    fig.update_layout(margin=dict(t=max(top, 60) + 15 * rows_used))
+    return fig
+
+
+def dose_times(ds: xr.Dataset) -> dict[str, np.ndarray]:
+    """Dose times (days) of each drug of the scenario, from its NONMEM-style dose records."""
+    from ..scenario._inputs import dose_records
+    from ..treatments import DRUGS
+
+    sc = _scenario_of(ds)
+    if sc is None:
+        return {}
+    by_state = {d.dose_state: d.name for d in DRUGS.values()}
+    out: dict[str, list[float]] = {}
+    for r in dose_records(sc):
+        out.setdefault(by_state.get(r.compartment, r.compartment), []).extend(t / 24.0 for t in r.times())
+    return {k: np.array(sorted(v)) for k, v in out.items()}
+
+
+def exposure_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Cmax, Ctrough (ng/mL) and AUC over 24 h (ng·h/mL) of each drug given, over the last 24 h of dosing.
+
+    Sampled at the output interval (a coarse interval underestimates Cmax); for steady state the drug must have
+    been given for ≥ 5 half-lives by then.
+    """
+    t = ds["time"].values
+    times = dose_times(ds)
+    rows = []
     for n in _active(ds, CONCENTRATIONS):
-        c = ds[n].isel(patient=0).values
-        fig.add_scatter(x=t, y=c / c.max(), name=f"{n.removesuffix('_conc')} (peak {c.max():.3g} mg/L)")
+        c = ds[n].isel(patient=0).values * 1000.0
+        drug = n.removesuffix("_conc")
+        parent = {"nortriptyline": "amitriptyline", "m1": "tramadol"}.get(drug, drug)
+        dt = times.get(parent, np.array([]))
+        last = float(dt[dt <= t[-1]].max()) if dt.size else float(t[np.argmax(c)])
+        window = (t > last - 1.0 + 1e-9) & (t <= last + 1e-9) if last - 1.0 >= t[0] else (t <= t[0] + 1.0)
+        tw, cw = t[window], c[window]
+        rows.append({"analyte": drug, "window (days)": f"{tw[0]:.1f}-{tw[-1]:.1f}", "Cmax (ng/mL)": float(cw.max()),
+                     "Ctrough (ng/mL)": float(cw.min()),
+                     "AUC 24 h (ng·h/mL)": float(np.trapezoid(cw, tw * 24.0)) if tw.size > 1 else float("nan"),
+                     "peak over the run (ng/mL)": float(c.max())})
+    return pd.DataFrame(rows)
+
+
+def dosing_figure(ds: xr.Dataset) -> go.Figure:
+    """Plasma concentration of each drug (ng/mL) with dose markers: the whole run and the first week of dosing."""
+    t = ds["time"].values
+    times = dose_times(ds)
+    first = min((float(v[0]) for v in times.values() if v.size), default=float(t[0]))
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.08,
+                        subplot_titles=("whole run", f"first week of dosing (days {first:.0f}-{first + 7:.0f})"))
+    zoom = (t >= first) & (t <= first + 7.0)
+    colors = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+    for k, n in enumerate(_active(ds, CONCENTRATIONS)):
+        c = ds[n].isel(patient=0).values * 1000.0
+        color = colors[k % len(colors)]
+        label = f"{n.removesuffix('_conc')} (ng/mL)"
+        fig.add_scatter(x=t, y=c, name=label, line=dict(color=color, width=1), legendgroup=n, row=1, col=1)
+        fig.add_scatter(x=t[zoom], y=c[zoom], name=label, line=dict(color=color), legendgroup=n, showlegend=False,
+                        row=1, col=2)
+    for k, (drug, dt) in enumerate(times.items()):
+        inside = dt[(dt >= t[0]) & (dt <= t[-1])]
+        marker = dict(symbol="triangle-up", size=7, color="#444")
+        fig.add_scatter(x=inside, y=np.zeros_like(inside), mode="markers", marker=marker, name=f"{drug} doses",
+                        legendgroup=f"dose-{drug}", row=1, col=1)
+        week = inside[(inside >= first) & (inside <= first + 7.0)]
+        fig.add_scatter(x=week, y=np.zeros_like(week), mode="markers", marker=marker, name=f"{drug} doses",
+                        legendgroup=f"dose-{drug}", showlegend=False, row=1, col=2)
     for n, label in (("lidocaine_patch_on", "lidocaine patches worn"), ("capsaicin_patch_on", "capsaicin patches worn"),
                      ("tens_on", "TENS on"), ("cbt_skill", "CBT skill"), ("exercise_habit", "exercise habit"),
                      ("sleep_hygiene_habit", "sleep-hygiene habit")):
         if n in _active(ds, (n,)):
             v = ds[n].isel(patient=0).values
-            fig.add_scatter(x=t, y=v / max(float(v.max()), 1e-12), name=label, line=dict(dash="dot"))
-    fig.update_layout(title=f"Treatments: {ds.attrs.get('treatments', '')}", xaxis_title="day",
-                      yaxis_title="relative to peak", **_LAYOUT)
+            fig.add_scatter(x=t, y=v, name=f"{label} ({ds[n].attrs.get('units', '')}, right axis)",
+                            line=dict(dash="dot"), yaxis="y3")
+    if any(n in _active(ds, (n,)) for n in ("lidocaine_patch_on", "capsaicin_patch_on", "tens_on", "cbt_skill",
+                                              "exercise_habit", "sleep_hygiene_habit")):
+        fig.update_layout(yaxis3=dict(overlaying="y", side="right", title="programme / device", rangemode="tozero"))
+    fig.update_layout(title=f"Treatments: {ds.attrs.get('treatments', '')}",
+                      **{**_LAYOUT, "height": 440, "margin": dict(l=60, r=20, t=90, b=40)})
+    fig.update_xaxes(title_text="day")
+    fig.update_yaxes(title_text="plasma concentration (ng/mL)", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(rangemode="tozero", row=1, col=2)
     return fig
 
 
@@ -168,10 +311,35 @@ def side_effect_figure(ds: xr.Dataset) -> go.Figure:
                   "score 0-1", secondary=["weight_gain"])
 
 
+def named_figures(ds: xr.Dataset, loops: pd.DataFrame | None = None) -> list[tuple[str, go.Figure]]:
+    """The report's figures with short names (file names of ``--figures``), in order."""
+    figs = [("pain", pain_figure(ds)), ("cortisol", cortisol_figure(ds)), ("sleep", sleep_figure(ds)),
+            ("mood", mood_figure(ds)), ("mechanism", mechanism_figure(ds)), ("symptoms", symptom_figure(ds)),
+            ("function", function_figure(ds))]
+    if has_treatments(ds):
+        figs += [("dosing", dosing_figure(ds)), ("side_effects", side_effect_figure(ds))]
+    if loops is not None:
+        figs.append(("loops", loop_figure(loops)))
+    for _, f in figs:  # keep y tick labels clear of the x tick label at the origin
+        f.update_yaxes(ticklabelstandoff=6)
+    return figs
+
+
 def all_figures(ds: xr.Dataset) -> list[go.Figure]:
     """The report's figures, in order (treatment panels only when the scenario has treatments)."""
-    figs = [pain_figure(ds), cortisol_figure(ds), sleep_figure(ds), mood_figure(ds), mechanism_figure(ds),
-            symptom_figure(ds), function_figure(ds)]
-    if has_treatments(ds):
-        figs += [dosing_figure(ds), side_effect_figure(ds)]
-    return figs
+    return [f for _, f in named_figures(ds)]
+
+
+def overlay_figure(datasets: list[xr.Dataset], var: str, labels: list[str] | None = None) -> go.Figure:
+    """Daily mean of ``var`` (patient 0) of several results on one axis, one line per result."""
+    fig = go.Figure()
+    for k, ds in enumerate(datasets):
+        if var not in ds:
+            raise ValueError(f"variable {var!r} is not in result {k + 1}; its variables: {', '.join(ds.data_vars)}")
+        d = daily(ds, var)
+        name = labels[k] if labels else ds.attrs.get("title", f"result {k + 1}").removeprefix("painloop simulation: ")
+        fig.add_scatter(x=d["day"].values, y=d.values, name=name)
+    unit = datasets[0][var].attrs.get("units", "")
+    meaning = datasets[0][var].attrs.get("long_name", var)
+    fig.update_layout(title=f"{meaning} (daily mean)", xaxis_title="day", yaxis_title=f"{var} ({unit})", **_LAYOUT)
+    return fig

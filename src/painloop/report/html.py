@@ -10,7 +10,7 @@ import xarray as xr
 
 from .. import DISCLAIMER, __version__
 from ..io import param_rows
-from .figures import all_figures, daily, loop_figure
+from .figures import daily, exposure_table, has_treatments, named_figures
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em;color:#222}
@@ -18,6 +18,7 @@ body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em;c
 table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 th{background:#f3f3f3}pre{background:#f6f6f6;padding:.8em;overflow-x:auto}
 .summary td:first-child{font-weight:600}
+table{max-width:100%}td{overflow-wrap:anywhere}
 """
 
 
@@ -41,20 +42,41 @@ def _param_table() -> str:
     return f"<table id='parameters'>{head}{body}</table>"
 
 
-def render_report(ds: xr.Dataset, loops: pd.DataFrame | None = None) -> str:
+def _exposure(ds: xr.Dataset) -> str:
+    if not has_treatments(ds):
+        return ""
+    table = exposure_table(ds)
+    if table.empty:
+        return ""
+    step_h = 24.0 * float(ds["time"].values[1] - ds["time"].values[0]) if ds.sizes["time"] > 1 else float("nan")
+    return ("<h2>Drug exposure</h2><p>Plasma concentrations over the last 24 h of dosing, sampled every "
+            f"{step_h:.3g} h (a coarse sampling underestimates Cmax); simulated, not measured.</p>"
+            + table.to_html(index=False, float_format=lambda x: f"{x:.3g}", table_id="exposure", border=0))
+
+
+def report_title(ds: xr.Dataset) -> str:
+    """The report's title: the scenario and, when given, its treatments."""
+    title = ds.attrs.get("title", "painloop simulation")
+    treatments = ds.attrs.get("treatments", "")
+    return f"{title} — treated with {treatments}" if treatments else f"{title} (untreated)"
+
+
+def render_report(ds: xr.Dataset, loops: pd.DataFrame | None = None, *, figures: list | None = None) -> str:
     """HTML text of the report (plotly.js inlined once, so the file works offline).
 
-    ``loops`` (from :func:`painloop.analysis.loop_strengths`) adds the loop-strength panel.
+    ``loops`` (from :func:`painloop.analysis.loop_strengths`) adds the loop-strength panel; ``figures``
+    (from :func:`painloop.report.figures.named_figures`) reuses figures already built.
     """
-    figs = all_figures(ds) + ([loop_figure(loops)] if loops is not None else [])
+    figs = [f for _, f in (figures if figures is not None else named_figures(ds, loops))]
     plots = [f.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False) for i, f in enumerate(figs)]
-    title = html.escape(ds.attrs.get("title", "painloop simulation"))
+    title = html.escape(report_title(ds))
     notice = f"<p class='disclaimer'><b>Research and education only.</b> {html.escape(DISCLAIMER)}</p>"
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>{_CSS}</style></head><body>
 <h1>{title}</h1>{notice}
 <p>painloop {__version__}; solver {html.escape(ds.attrs.get('solver', ''))}, {ds.attrs.get('solver_steps', '?')} steps.</p>
 <h2>Summary</h2>{_summary(ds)}
+{_exposure(ds)}
 <h2>Figures</h2>{''.join(f'<div class="figure">{p}</div>' for p in plots)}
 <h2>Scenario</h2><pre id="scenario">{html.escape(ds.attrs.get('scenario_yaml', ''))}</pre>
 <h2>Parameters</h2><p>Every parameter with its unit and source ("assumption:" gives the reason for a chosen value).</p>

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from ..model import system
-from ..treatments import DRUGS, THERAPIES, RegimenError, parse_regimen
+from ..treatments import DRUGS, THERAPIES, RegimenError, parse_treatment
 from ..treatments.catalogue import check_daily_dose
 
 
@@ -350,7 +350,7 @@ class Scenario(_Strict):
             if isinstance(item, dict) and set(item) != {"regimen"}:
                 raise ValueError(f"treatments[{i}]: 'regimen' cannot be combined with other fields {sorted(set(item) - {'regimen'})}")
             try:
-                out.extend(parse_regimen(text))
+                out.extend(parse_treatment(text))
             except RegimenError as e:
                 raise ValueError(f"treatments[{i}]: {e}") from None
         return out

@@ -76,7 +76,10 @@ DRUGS: dict[str, Drug] = {d.name: d for d in (
     Drug("duloxetine", "SNRI", "raises descending serotonergic and noradrenergic inhibition",
          "nausea, drowsiness", "oral", "mg", "duloxetine_gut", ("duloxetine_gut", "duloxetine_gut2", "duloxetine_central"),
          "Cymbalta label (" + _PK_CSV + ")", 120.0,
-         dict(bioavailability=0.50, half_life_h=12.0, tmax_h=6.0, volume_L=1640.0)),
+         dict(bioavailability=0.50, half_life_h=12.0, tmax_h=6.0, volume_L=1640.0 * 0.50,
+              volume_source="Cymbalta label (" + _PK_CSV + "): 1640 L is the apparent volume V/F after oral dosing "
+                            "(as in Sharma et al. 2000 J Clin Pharmacol 40:161, oral V/F 1943 L), so V = 1640 L × F 0.50 "
+                            "because the model applies F to the dose")),
     Drug("amitriptyline", "TCA", "raises descending 5-HT/NA inhibition (parent and nortriptyline); sodium-channel block of ectopic firing",
          "drowsiness, weight gain, dry mouth, cognitive fog", "oral", "mg", "amitriptyline_gut",
          ("amitriptyline_gut", "amitriptyline_central", "nortriptyline_central"),

@@ -39,7 +39,7 @@ _ORAL = ("duloxetine", "amitriptyline", "pregabalin", "tramadol", "oxycodone", "
 _GBP = dict(vmax=75.14, km=17.39, kloss=0.3992)
 _DULOX_K = 0.7037
 _FM_NT, _NT_HALF, _NT_V = 0.5, 28.0, 20.0 * BODY_WEIGHT_KG
-_FM_M1, _M1_HALF = 0.2, 7.4
+_FM_M1, _M1_HALF = 0.154, 7.4
 
 # standard doses defining the reference concentrations of the PD (mg, dosing interval h)
 _REF = {"duloxetine": (60.0, 24.0), "amitriptyline": (25.0, 24.0), "pregabalin": (150.0, 12.0),
@@ -54,7 +54,7 @@ def _pk_params() -> list[Param]:
         rows.append((f"{d}_half_life", lab["half_life_h"], "h", src, f"elimination half-life of {d}"))
         rows.append((f"{d}_F", lab["bioavailability"], "fraction", src, f"oral bioavailability of {d}"))
         rows.append((f"{d}_V", lab["volume_L"], "L",
-                     src + (" (L/kg × 70 kg reference adult)" if d not in ("duloxetine",) else ""),
+                     lab.get("volume_source", src + " (L/kg × 70 kg reference adult)"),
                      f"volume of distribution of {d}"))
         if d == "duloxetine":
             rows.append(("duloxetine_k_abs", _DULOX_K, "1/h",
@@ -85,7 +85,9 @@ def _pk_params() -> list[Param]:
         ("nortriptyline_V", _NT_V, "L", "assumption: ~20 L/kg (lipophilic TCA like the parent) × 70 kg",
          "volume of distribution of nortriptyline"),
         ("tramadol_fm", _FM_M1, "fraction",
-         "assumption: CYP2D6 O-demethylation forms M1 from a minority (~20 %) of tramadol (Grond & Sablotzki 2004)",
+         "fitted: the fraction giving the Ultram label's steady-state M1 Cmax of 110 ng/mL at 100 mg qid "
+         "(painloop/data/label_cmax.csv); CYP2D6 O-demethylation forms M1 from a minority of tramadol "
+         "(Grond & Sablotzki 2004)",
          "fraction of tramadol elimination forming O-desmethyltramadol"),
         ("m1_half_life", _M1_HALF, "h", "Ultram label: M1 mean terminal t½ 7.4 h",
          "elimination half-life of O-desmethyltramadol (M1)"),

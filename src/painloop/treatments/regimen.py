@@ -123,3 +123,48 @@ def dose_events(recs: list[DoseRecord]) -> list[tuple[float, str, float]]:
             if r.dur_h > 0:
                 ev.append((t + r.dur_h, r.compartment, -r.amount))
     return sorted(ev)
+
+
+_THERAPY = re.compile(
+    r"^\s*(?P<therapy>[a-z_]+)(?:\s+(?P<spw>\d+(?:\.\d+)?)\s*(?:x|sessions?)\s*/\s*week)?"
+    r"(?:\s+(?:from|at)\s+day\s+(?P<start>-?\d+(?:\.\d+)?))?(?:\s+(?:to|until)\s+day\s+(?P<end>-?\d+(?:\.\d+)?))?\s*$",
+    re.IGNORECASE)
+
+
+def parse_therapy(text: str) -> dict | None:
+    """Parse a therapy programme such as ``'cbt from day 14 to day 84'`` or ``'acupuncture 2x/week from day 0'``.
+
+    Returns the treatment fields (``therapy``, ``start_day``, ``end_day``,
+    ``sessions_per_week``) or ``None`` when ``text`` does not start with a
+    therapy of the catalogue (it may then be a drug regimen).
+    """
+    from .catalogue import THERAPIES
+
+    m = _THERAPY.match(text)
+    if m is None or m["therapy"].lower() not in THERAPIES:
+        return None
+    rec: dict = {"therapy": m["therapy"].lower()}
+    if m["start"] is not None:
+        rec["start_day"] = float(m["start"])
+    if m["end"] is not None:
+        rec["end_day"] = float(m["end"])
+    if m["spw"] is not None:
+        rec["sessions_per_week"] = float(m["spw"])
+    return rec
+
+
+def parse_treatment(text: str) -> list[dict]:
+    """Parse a drug regimen (see :func:`parse_regimen`) or a therapy programme (see :func:`parse_therapy`).
+
+    Raise :class:`RegimenError` naming both forms when ``text`` is neither.
+    """
+    rec = parse_therapy(text)
+    if rec is not None:
+        return [rec]
+    first = text.strip().split(maxsplit=1)[0].lower() if text.strip() else ""
+    if first and first not in DRUGS and not re.match(r"^-?\d", first):
+        from .catalogue import THERAPIES
+
+        raise RegimenError(f"unknown drug or therapy {first!r}; known drugs: {', '.join(DRUGS)}; known therapies: {', '.join(THERAPIES)} "
+                           f"(e.g. 'duloxetine 60 mg qd from day 14' or 'cbt from day 14 to day 84'; see `painloop treatments`)")
+    return parse_regimen(text)

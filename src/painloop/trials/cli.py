@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 
 from .. import DISCLAIMER
-from ..io import write_files
 
 _err = Console(stderr=True)
 _out = Console()
@@ -21,17 +20,21 @@ def _csv_value(v):
         return ""
     if isinstance(v, float) and math.isinf(v):
         return "inf"
+    if isinstance(v, float) and math.isfinite(v):
+        return float(f"{v:.10g}")  # 1/0.025 = 39.999999999999986 → 40
     return v
 
 
 def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design YAML file.", show_default=False),
           design: Optional[str] = typer.Option(None, "--design", "-d", help="Built-in design: finnerup, cbt or tens."),
-          out_dir: Path = typer.Option(..., "--out", "-o", help="Output directory (endpoints.csv, report.html, …)."),
+          out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (endpoints.csv, "
+                                                 "report.html, …; default: out/trial-<design name>/).", show_default=False),
           seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Replace the design's random seed."),
           placebo_seeds: int = typer.Option(0, "--placebo-seeds", min=0, max=50,
                                             help="Also take the placebo arm apart over this many seeds (≥ 5; seeds "
                                                  "101, 102, …, never the calibration seed 2015): placebo_seeds.csv, "
                                                  "placebo_summary.csv")) -> None:
+
     """Run a virtual randomised controlled trial: endpoints.csv (NNT/NNH vs placebo), smd.csv, report.html."""
     from ._design import TrialDesignError, builtin_design, load_design, parse_design
 
@@ -43,15 +46,18 @@ def trial(design_file: Optional[Path] = typer.Argument(None, help="Trial design 
 
     if (design_file is None) == (design is None):
         fail("give either a design file or --design NAME (finnerup, cbt, tens), not both or neither")
-    from ..io import claim_output
-
-    claim_output(out_dir)
     try:
         d = load_design(design_file) if design_file is not None else builtin_design(design)
         if seed is not None:
             d = parse_design({**d.model_dump(mode="json"), "seed": seed}, "with --seed")
     except TrialDesignError as e:
         fail(str(e))
+    out_dir = out_dir if out_dir is not None else Path("out") / f"trial-{d.name}"
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"--out {out_dir} exists and is not a directory; give a directory path")
+    from ..io import claim_output, write_files
+
+    claim_output(out_dir)
     from ._run import check_trial_fits, run_trial
     from .endpoints import endpoint_table, failed_patients, smd_table
     from .report import comparison_table, render_trial_report

@@ -19,7 +19,8 @@ _CSS = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em;color:#222}
 .disclaimer{background:#fff3cd;border:1px solid #e0c36c;padding:.8em;border-radius:6px}
 table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
-th{background:#f3f3f3}pre{background:#f6f6f6;padding:.8em;overflow-x:auto}
+th{background:#f3f3f3}table{max-width:100%}td,th{overflow-wrap:anywhere}.table-wrap{max-width:100%;overflow-x:auto}
+th{font-weight:600}pre{background:#f6f6f6;padding:.8em;overflow-x:auto}
 .flow{display:flex;gap:1em;flex-wrap:wrap}.box{border:2px solid #557;border-radius:6px;padding:.5em .8em;background:#f7f7fb}
 """
 _NNT_AXIS_MAX = 50.0
@@ -35,11 +36,18 @@ def comparison_table(result: TrialResult, endpoints: pd.DataFrame) -> pd.DataFra
         rows.append({"arm": arm, "published_treatment": key,
                      "nnt_50": e["nnt_50"], "nnt_50_ci_low": e["nnt_50_ci_low"], "nnt_50_ci_high": e["nnt_50_ci_high"],
                      "published_nnt": p["nnt_50pct"], "published_ci_low": p["nnt_ci_low"],
-                     "published_ci_high": p["nnt_ci_high"], "nnh": e["nnh"], "published_nnh": p["nnh_dropout"],
+                     "published_ci_high": p["nnt_ci_high"], "nnh": _round(e["nnh"]), "published_nnh": p["nnh_dropout"],
                      "nnt_inside_published_ci": bool(p["nnt_ci_low"] <= float(e["nnt_50"]) <= p["nnt_ci_high"])
                      if e["nnt_50"] is not None and not math.isnan(float(e["nnt_50"])) else False,
                      "source": p["source"]})
     return pd.DataFrame(rows)
+
+
+def _round(x, digits: int = 2):
+    """``x`` rounded for reading (NNH 39.999999999999986 → 40.0); None, NaN and ∞ unchanged."""
+    if x is None or not math.isfinite(float(x)):
+        return x
+    return round(float(x), digits)
 
 
 def _fin(x) -> float:
@@ -62,9 +70,15 @@ def forest_figure(comparison: pd.DataFrame) -> go.Figure:
                                  marker=dict(symbol="diamond", size=10, color="#d62728"),
                                  error_x=dict(type="data", symmetric=False, array=np.subtract(phi, p),
                                               arrayminus=np.subtract(p, plo))))
-    fig.update_layout(title="Forest plot: NNT for 50 % pain relief vs placebo (simulated vs published)",
+    n = max(1, len(comparison))
+    fig.update_layout(title=dict(text="Forest plot: NNT for 50 % pain relief vs placebo<br>"
+                                      "<sup>simulated vs published; one row per treatment</sup>", y=0.98, yanchor="top"),
                       xaxis_title=f"NNT (log scale; infinite shown at {_NNT_AXIS_MAX:g})", xaxis_type="log",
-                      height=120 + 45 * max(1, len(comparison)), legend=dict(orientation="h", y=-0.25))
+                      height=230 + 44 * n, margin=dict(l=20, r=20, t=120, b=60),
+                      legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom"),
+                      template="plotly_white")
+    fig.update_yaxes(automargin=True, autorange="reversed", type="category")
+    fig.update_xaxes(automargin=True)
     return fig
 
 
@@ -75,7 +89,8 @@ def responder_figure(result: TrialResult) -> go.Figure:
     for arm, d in curve.groupby("arm", sort=False):
         fig.add_trace(go.Scatter(x=d["reduction_pct"], y=d["share"], mode="lines+markers", name=str(arm)))
     fig.update_layout(title="Responder curves (analysis population)", xaxis_title="pain reduction from baseline, % (at least)",
-                      yaxis_title="share of patients", yaxis_range=[0, 1])
+                      yaxis_title="share of patients", yaxis_range=[0, 1], template="plotly_white",
+                      height=380 + 14 * max(0, len(result.design.arms) - 6))
     return fig
 
 
@@ -86,14 +101,18 @@ def nrs_figure(result: TrialResult) -> go.Figure:
     for arm in result.design.arms:
         diary = result.diaries[arm.name]
         weeks = diary.shape[1] // 7
-        with np.errstate(all="ignore"):
-            weekly = np.nanmean(diary[:, :7 * weeks].reshape(diary.shape[0], weeks, 7), axis=2)
-            means = np.nanmean(weekly, axis=0)
+        by_week = diary[:, :7 * weeks].reshape(diary.shape[0], weeks, 7)
+        seen = np.isfinite(by_week)
+        days_seen = seen.sum(axis=2)  # a patient's week counts only if at least one day was observed
+        weekly = np.where(days_seen > 0, np.where(seen, by_week, 0.0).sum(axis=2) / np.maximum(days_seen, 1), 0.0)
+        patients = (days_seen > 0).sum(axis=0)
+        means = np.where(patients > 0, weekly.sum(axis=0) / np.maximum(patients, 1), np.nan)
         base = float(p.loc[p["arm"] == arm.name, "baseline"].mean())
         fig.add_trace(go.Scatter(x=np.arange(0, weeks + 1), y=np.concatenate([[base], means]), mode="lines+markers",
                                  name=arm.name))
     fig.update_layout(title="Diary pain (NRS 0-10) over time per arm", xaxis_title="week (0 = run-in baseline)",
-                      yaxis_title="mean daily NRS of patients in the trial")
+                      yaxis_title="mean daily NRS of patients in the trial", template="plotly_white",
+                      height=380 + 14 * max(0, len(result.design.arms) - 6))
     return fig
 
 
@@ -101,7 +120,7 @@ def _table(frame: pd.DataFrame, table_id: str) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
                    for row in frame.itertuples(index=False))
-    return f"<table id='{table_id}'><tr>{head}</tr>{body}</table>"
+    return f"<div class='table-wrap'><table id='{table_id}'><tr>{head}</tr>{body}</table></div>"
 
 
 def _fmt(v) -> str:

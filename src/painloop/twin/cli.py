@@ -42,13 +42,20 @@ def _print_comparison(cmp) -> None:
 
 @twin_app.command("fit")
 def fit(diary: Path = typer.Argument(..., help="Diary file: CSV (see docs) or a FHIR R4 Bundle (.json)."),
-        out_dir: Path = typer.Option(..., "--out", "-o", help="Output directory (twin.nc, report.html)."),
+        out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (twin.nc, report.html; "
+                                               "default: out/twin-<diary file name>/).", show_default=False),
         draws: int = typer.Option(64, min=8, max=1000, help="Posterior draws kept (forecast bands)."),
         weeks: int = typer.Option(8, min=1, max=52, help="Weeks of the 'as is' forecast in the report."),
         seed: int = typer.Option(0, help="Random seed of the posterior draws."),
-        fmt: Optional[str] = typer.Option(None, "--format", help="csv or fhir (default: from the file name).")) -> None:
+        fmt: Optional[str] = typer.Option(None, "--format", help="csv or fhir (default: from the file name)."),
+        column: Optional[list[str]] = typer.Option(None, "--column", help="Map a painloop column to the file's, "
+                                                   "e.g. --column pain=\"Pain level\" (repeatable; CSV only)."),
+        date_format: Optional[str] = typer.Option(None, "--date-format", help="strptime format of the date column, "
+                                                  "e.g. '%d/%m/%Y %H:%M' (default: ISO 8601)."),
+        pain_per_day: str = typer.Option("mean", "--pain-per-day", help="How several pain ratings of one day "
+                                         "combine: mean or max.")) -> None:
     """Fit the personal model to DIARY; write DIR/twin.nc (posterior draws, fit, metadata) and DIR/report.html."""
-    from .diary import DiaryError
+    from .diary import AGGREGATION_RULE, DiaryError
     from .fhir import read_diary
     from .fit import fit_twin
     from .report import write_twin_report
@@ -57,16 +64,30 @@ def fit(diary: Path = typer.Argument(..., help="Diary file: CSV (see docs) or a 
 
     if fmt is not None and fmt not in ("csv", "fhir"):
         _fail(f"--format must be 'csv' or 'fhir', got {fmt!r}")
-    from ..io import claim_output
-
     if diary.is_dir():
         _fail(f"diary file {diary} is a directory; give the path of a CSV or FHIR JSON file")
+    out_dir = out_dir if out_dir is not None else Path("out") / f"twin-{diary.stem}"
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(f"--out {out_dir} exists and is not a directory; give a directory path")
     if not diary.is_file():
         _fail(f"diary file not found: {diary}")
+    mapping = {}
+    for item in column or []:
+        ours, sep, theirs = item.partition("=")
+        if not sep or not ours.strip() or not theirs.strip():
+            _fail(f"--column {item!r}: write PAINLOOP_NAME=\"File column\", e.g. --column pain=\"Pain level\"")
+        mapping[ours.strip()] = theirs.strip().strip('"')
+    if pain_per_day not in ("mean", "max"):
+        _fail(f"--pain-per-day must be mean or max, got {pain_per_day!r}")
     try:
-        frame = read_diary(diary, fmt)
+        frame = read_diary(diary, fmt, columns=mapping or None, date_format=date_format, aggregate=pain_per_day)
     except DiaryError as e:
         _fail(f"{diary}: {e}")
+    several = int((frame["entries"] > 1).sum())
+    if several:
+        err.print(f"[dim]{several} day(s) had several entries: {AGGREGATION_RULE}.[/]", highlight=False)
+    from ..io import claim_output
+
     claim_output(out_dir)
     with _bar("fitting") as bar:
         task = bar.add_task("fitting the personal model", total=1.0)

@@ -192,9 +192,14 @@ def parse_medication(text: str) -> list[Medication]:
     return out
 
 
-def parse_timestamp(text: str) -> dt.datetime:
-    """An ISO 8601 date or date-time as a naive local date-time (timezone offset dropped); ``ValueError`` if not."""
+def parse_timestamp(text: str, date_format: str | None = None) -> dt.datetime:
+    """An ISO 8601 date or date-time (or one in ``date_format``) as a naive local date-time; ``ValueError`` if not.
+
+    A timezone offset is dropped: the clock time as written is kept.
+    """
     text = text.strip()
+    if date_format:
+        return dt.datetime.strptime(text, date_format).replace(tzinfo=None)
     try:
         return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
     except ValueError:
@@ -205,8 +210,13 @@ def parse_timestamp(text: str) -> dt.datetime:
     return stamp.replace(tzinfo=None)
 
 
-def read_diary_csv(source: Source) -> pd.DataFrame:
+def read_diary_csv(source: Source, *, columns: dict[str, str] | None = None,
+                   date_format: str | None = None) -> pd.DataFrame:
     """Read and validate a pain diary CSV (format in the module docstring).
+
+    ``columns`` maps painloop's column names to the file's headers (``{"pain": "Pain level"}``, as exported by a
+    diary app); ``date_format`` is an explicit :func:`~datetime.datetime.strptime` format of the date column
+    (e.g. ``"%d/%m/%Y %H:%M"``) instead of ISO 8601.
 
     ``source`` is a path, a binary or text file object (such as an uploaded
     file) or the raw bytes. Returns a DataFrame sorted by date with columns
@@ -230,6 +240,15 @@ def read_diary_csv(source: Source) -> pd.DataFrame:
     header_row = header_at + 1
     problems: list[Problem] = []
     allowed = REQUIRED + OPTIONAL
+    for ours, theirs in (columns or {}).items():
+        if ours not in allowed:
+            problems.append(Problem(header_row, ours, f"column mapping {ours}={theirs!r}: {ours!r} is not a painloop "
+                                                      f"column; allowed: {', '.join(allowed)}"))
+        elif theirs.strip().lower() not in header:
+            problems.append(Problem(header_row, ours, f"column mapping {ours}={theirs!r}: the file has no column "
+                                                      f"{theirs!r} (its header: {', '.join(rows[header_at])})"))
+        else:
+            header[header.index(theirs.strip().lower())] = ours
     for name in header:
         if name not in allowed:
             problems.append(Problem(header_row, name, f"unknown column {name!r}; allowed columns: {', '.join(allowed)}"))
@@ -255,11 +274,12 @@ def read_diary_csv(source: Source) -> pd.DataFrame:
         values = dict(zip(header, cells))
         raw_date = values["date"].strip()
         try:
-            stamp = parse_timestamp(raw_date)
+            stamp = parse_timestamp(raw_date, date_format)
         except ValueError:
-            problems.append(Problem(row, "date", f"{raw_date!r} is not an ISO 8601 date (YYYY-MM-DD, optionally with "
-                                    f"a time and timezone such as 2024-03-01T20:30+01:00)"
-                                    if raw_date else "value is missing (required)"))
+            expected = (f"does not match the date format {date_format!r}" if date_format else
+                        "is not an ISO 8601 date (YYYY-MM-DD, optionally with a time and timezone such as "
+                        "2024-03-01T20:30+01:00; give --date-format for other forms such as %d/%m/%Y)")
+            problems.append(Problem(row, "date", f"{raw_date!r} {expected}" if raw_date else "value is missing (required)"))
             stamp = None
         if stamp is not None:
             if stamp in seen:
@@ -318,6 +338,40 @@ def check_span(stamps: dict[dt.datetime, int], where: str = "row") -> None:
         raise DiaryError([Problem(stamps[last], "date", f"the diary spans {span} days ({first.date()} to "
                                   f"{last.date()}); the limit is {MAX_SPAN_DAYS} days (about 3 years): split the "
                                   f"diary or fit its most recent part", where)])
+
+
+AGGREGATION_RULE = (
+    "several entries on one day are combined into one day: pain is the mean of that day's ratings (or the highest, "
+    "with pain='max'); sleep_hours, sleep_quality, stress and mood are the mean of the day's non-empty values; "
+    "activity minutes are added up (a 0-10 activity rating is averaged); medications are listed once each; "
+    "notes are joined with ' | '")
+"""The stated rule of :func:`daily_diary` (printed in reports and the CLI)."""
+
+
+def daily_diary(frame: pd.DataFrame, pain: str = "mean") -> pd.DataFrame:
+    """One row per calendar day from a diary with any number of entries per day (see :data:`AGGREGATION_RULE`).
+
+    Adds ``entries`` (number of rows combined). ``pain`` is ``'mean'`` or ``'max'``.
+    """
+    if pain not in ("mean", "max"):
+        raise ValueError(f"pain aggregation must be 'mean' or 'max', got {pain!r}")
+    day = frame["date"].dt.normalize()
+    groups = frame.groupby(day, sort=True)
+    out = pd.DataFrame({"date": list(groups.groups)})
+    out["pain"] = getattr(groups["pain"], pain)().to_numpy()
+    minutes = "activity" in frame and bool((frame["activity"].dropna() > 10).any())
+    for col in ("sleep_hours", "sleep_quality", "stress", "mood", "activity"):
+        if col in frame:
+            agg = groups[col].sum(min_count=1) if col == "activity" and minutes else groups[col].mean()
+            out[col] = agg.to_numpy()
+    if "medication" in frame:
+        out["medication"] = groups["medication"].agg(
+            lambda v: "; ".join(dict.fromkeys(m.strip() for t in v if isinstance(t, str) for m in t.split(";")
+                                              if m.strip()))).to_numpy()
+    if "notes" in frame:
+        out["notes"] = groups["notes"].agg(lambda v: " | ".join(t for t in v if isinstance(t, str) and t)).to_numpy()
+    out["entries"] = groups.size().to_numpy()
+    return out
 
 
 def example_diary_path() -> Path:

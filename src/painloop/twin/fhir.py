@@ -283,16 +283,24 @@ def diary_to_fhir(frame: pd.DataFrame, patient_reference: str = "Patient/diary-o
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
-def read_diary(source: Source, kind: str | None = None) -> pd.DataFrame:
-    """Read a diary file: FHIR JSON when ``kind='fhir'`` or the path ends in .json, else CSV."""
+def read_diary(source: Source, kind: str | None = None, *, columns: dict[str, str] | None = None,
+               date_format: str | None = None, aggregate: str | None = None) -> pd.DataFrame:
+    """Read a diary file: FHIR JSON when ``kind='fhir'`` or the path ends in .json, else CSV.
+
+    ``columns`` and ``date_format`` apply to CSV (see :func:`painloop.twin.diary.read_diary_csv`);
+    ``aggregate`` (``'mean'`` or ``'max'`` for pain) combines several entries a day into one row per day
+    (:func:`painloop.twin.diary.daily_diary`); ``None`` keeps the entries as read.
+    """
     import os
+
+    from .diary import daily_diary, read_diary_csv
 
     if kind is None:
         kind = "fhir" if isinstance(source, (str, os.PathLike)) and str(source).lower().endswith(".json") else "csv"
     if kind == "fhir":
-        return read_diary_fhir(source)
-    if kind != "csv":
+        frame = read_diary_fhir(source)
+    elif kind == "csv":
+        frame = read_diary_csv(source, columns=columns, date_format=date_format)
+    else:
         raise ValueError(f"diary kind must be 'csv' or 'fhir', got {kind!r}")
-    from .diary import read_diary_csv
-
-    return read_diary_csv(source)
+    return frame if aggregate is None else daily_diary(frame, aggregate)

@@ -23,7 +23,30 @@ _CSS = """
 body{font-family:system-ui,sans-serif;max-width:1000px;margin:auto;padding:1em;color:#222;line-height:1.45}
 .disclaimer{background:#fff3cd;border:1px solid #e0c36c;padding:.8em;border-radius:6px}
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;padding:3px 8px}th{background:#f3f3f3}
+#clinician-summary{border:2px solid #557;border-radius:6px;padding:.2em 1em .8em;margin:1em 0}
+@media print{body{max-width:none;font-size:10.5pt}.figure,.modebar,details,.no-print{display:none!important}
+ #clinician-summary{border:1px solid #000;page-break-inside:avoid}h2{page-break-after:avoid}}
 """
+
+USED_COLUMNS = {
+    "pain": "your pain ratings are what the model is fitted to",
+    "sleep_hours": "hours slept set the hours in bed of each night in the model",
+    "stress": "your stress ratings set the life stress of each day in the model",
+    "medication": "the medicines you recorded are given to the model at 08:00 on those days",
+}
+"""Diary columns the personal model uses, and how (plain language)."""
+
+UNUSED_COLUMNS = {
+    "sleep_quality": "sleep quality", "mood": "mood", "activity": "activity", "notes": "notes",
+}
+"""Diary columns that are read and checked but do not enter the personal model."""
+
+NO_INFORMATION = 0.9
+"""Posterior SD / prior SD above which the diary is said to carry no information about a factor (assumption:
+the uncertainty shrank by less than 10 %, so the estimate is essentially the typical value)."""
+
+LITTLE_INFORMATION = 0.75
+"""Posterior SD / prior SD above which the diary is said to tell very little about a factor (assumption)."""
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -111,18 +134,75 @@ def _summary(twin: xr.Dataset, cmp: pd.DataFrame | None, drv: pd.DataFrame | Non
     return "".join(f"<p>{p}</p>" for p in parts)
 
 
-def _param_table(twin: xr.Dataset) -> str:
+def information(twin: xr.Dataset) -> pd.DataFrame:
+    """Per personal factor: estimate, 90 % interval, typical range and how much the diary said about it.
+
+    ``shrinkage`` = posterior SD / prior SD of the log multiplier: near 1 the diary carried no information about
+    the factor (posterior ≈ prior), near 0 the diary pinned it down.
+    """
     priors = json.loads(twin.attrs.get("priors", "{}"))
     rows = []
     for i, name in enumerate(twin["param"].values):
         m = float(twin["theta_map"].values[i])
         sd = float(np.sqrt(twin["theta_cov"].values[i, i]))
-        info = priors.get(str(name), {})
-        rows.append(f"<tr><td>{html.escape(info.get('label', str(name)))}</td><td>{np.exp(m):.2f}</td>"
-                    f"<td>{np.exp(m - 1.645 * sd):.2f} – {np.exp(m + 1.645 * sd):.2f}</td>"
-                    f"<td>{html.escape(info.get('prior', ''))}</td><td>{html.escape(info.get('source', ''))}</td></tr>")
-    return ("<table><tr><th>personal factor (1 = typical)</th><th>best estimate</th><th>90% credible interval</th>"
-            "<th>population prior</th><th>source</th></tr>" + "".join(rows) + "</table>")
+        prior = float(twin["prior_sd_log"].values[i])
+        ratio = sd / prior
+        says = ("nothing: your diary carries no information about this factor, so the model keeps the typical value"
+                if ratio > NO_INFORMATION else
+                "very little: the estimate stays close to the typical value" if ratio > LITTLE_INFORMATION else
+                "some" if ratio > 0.5 else "clearly")
+        rows.append({"param": str(name), "label": priors.get(str(name), {}).get("label", str(name)),
+                     "estimate": np.exp(m), "low": np.exp(m - 1.645 * sd), "high": np.exp(m + 1.645 * sd),
+                     "typical_low": np.exp(-1.645 * prior), "typical_high": np.exp(1.645 * prior),
+                     "shrinkage": ratio, "diary_says": says, "source": priors.get(str(name), {}).get("source", "")})
+    return pd.DataFrame(rows)
+
+
+def _param_table(twin: xr.Dataset) -> str:
+    rows = [f"<tr><td>{html.escape(r.label)}</td><td>{r.estimate:.2f}</td><td>{r.low:.2f} – {r.high:.2f}</td>"
+            f"<td>{r.typical_low:.2f} – {r.typical_high:.2f}</td><td>{html.escape(r.diary_says)}</td>"
+            f"<td>{html.escape(r.source)}</td></tr>" for r in information(twin).itertuples()]
+    return ("<table id='factors'><tr><th>personal factor (1 = typical)</th><th>best estimate</th>"
+            "<th>90% range for you</th><th>typical range (before your diary)</th><th>what your diary tells</th>"
+            "<th>source</th></tr>" + "".join(rows) + "</table>")
+
+
+def columns_used(twin: xr.Dataset) -> tuple[list[str], list[str]]:
+    """Plain sentences: which diary columns entered the personal model, and which were read but not used."""
+    present = [c for c in twin.attrs.get("diary_columns", "").split(",") if c]
+    used = [f"{c.replace('_', ' ')}: {why}" for c, why in USED_COLUMNS.items() if c in present]
+    unused = [UNUSED_COLUMNS[c] for c in UNUSED_COLUMNS if c in present]
+    return used, unused
+
+
+def _columns_html(twin: xr.Dataset) -> str:
+    used, unused = columns_used(twin)
+    text = "<ul>" + "".join(f"<li>{html.escape(u)}</li>" for u in used) + "</ul>"
+    if unused:
+        text += (f"<p id='unused-columns'><b>Not used:</b> your diary also has {html.escape(', '.join(unused))}. "
+                 "painloop reads and checks these columns, but the personal model does not use them yet: they do not "
+                 "change any number in this report.</p>")
+    return text
+
+
+def _clinician_summary(twin: xr.Dataset) -> str:
+    obs = twin["pain_observed"].values
+    ok = np.isfinite(obs)
+    days = pd.to_datetime(twin["day"].values)
+    first, last = obs[:14][np.isfinite(obs[:14])], obs[-14:][np.isfinite(obs[-14:])]
+    info = information(twin)
+    factors = "".join(f"<li>{html.escape(r.label)}: {r.estimate:.2f} (90% range {r.low:.2f}–{r.high:.2f})"
+                      f"{' — not informed by the diary' if r.shrinkage > NO_INFORMATION else ''}</li>"
+                      for r in info.itertuples())
+    used, unused = columns_used(twin)
+    return (f"<section id='clinician-summary'><h2>Summary to bring to a clinician</h2>"
+            f"<p>Diary {days[0]:%d %b %Y} – {days[-1]:%d %b %Y}: pain rated on {int(ok.sum())} of {len(obs)} days; "
+            f"mean {np.nanmean(obs):.1f}/10 (first two weeks {np.mean(first):.1f}, last two weeks {np.mean(last):.1f}); "
+            f"range {np.nanmin(obs):.0f}–{np.nanmax(obs):.0f}.</p>"
+            f"<p>Personal model factors (1 = typical):</p><ul>{factors}</ul>"
+            f"<p>Used from the diary: {html.escape(', '.join(u.split(':')[0] for u in used))}."
+            f"{' Not used: ' + html.escape(', '.join(unused)) + '.' if unused else ''}</p>"
+            "<p><b>A research model, not a diagnosis and not advice about any treatment or dose.</b></p></section>")
 
 
 def _table(cmp: pd.DataFrame) -> str:
@@ -151,12 +231,17 @@ def render_twin_report(twin: xr.Dataset, fc: xr.Dataset | None = None, cmp: pd.D
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Your pain diary twin</title>
 <style>{_CSS}</style></head><body>
 <h1>Your pain diary and your personal model</h1>{notice}{synthetic}
+{_clinician_summary(twin)}
 <h2>In short</h2>{_summary(twin, cmp, drv, weeks)}
+<h2>What the model used from your diary</h2>{_columns_html(twin)}
 {''.join(f'<div class="figure">{p}</div>' for p in plots)}
 {'<h2>What-if comparison</h2>' + _table(cmp) if cmp is not None else ''}
-<h2>Your personal factors</h2><p>How your fitted model differs from the typical model (1 = typical; the interval
-shows the uncertainty). Method: {html.escape(twin.attrs.get('method', ''))}; observation noise SD
-{float(twin['sigma']):.2f} NRS points.</p>{_param_table(twin)}
+<h2>Your personal factors</h2><p>How your fitted model differs from the typical model (1 = typical). The model
+starts from the typical values and moves each factor only as far as your diary gives reason to; the range shows how
+sure it is. Where the diary says nothing about a factor, the table says so and the typical value is kept.
+Day-to-day ups and downs the model does not explain are about {float(twin['sigma']):.1f} points.</p>
+{_param_table(twin)}
+<details><summary>Technical details</summary><p>{html.escape(twin.attrs.get('method', ''))}</p></details>
 <p>Your data stayed on this computer: painloop makes no network connections. painloop {__version__}.</p>
 {notice}</body></html>"""
 

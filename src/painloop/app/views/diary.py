@@ -50,15 +50,23 @@ def render() -> None:
         st.download_button("Download the example diary (synthetic, generated from the model)",
                            data=example_diary_path().read_bytes(), file_name="example_diary.csv", mime="text/csv")
         st.caption("The example contains no data from any person: it is the simulated diabetic patient of the "
-                   "built-in scenario 'diabetes-calm', daily mean pain plus noise, with some days missing.")
+                   "built-in scenario 'diabetes-calm' with varying nights and a stressful period, daily mean pain "
+                   "plus noise, with some days missing.")
     upload = st.file_uploader("Pain diary (CSV or FHIR JSON)", type=["csv", "json"], key="diary_upload")
     if upload is None:
-        return
-    kind = "fhir" if upload.name.lower().endswith(".json") else "csv"
+        if st.button("Try it with the example diary (synthetic)", key="use_example_diary"):
+            st.session_state["diary_example"] = True
+        if not st.session_state.get("diary_example"):
+            return
+        name, data, kind = "example_diary.csv (synthetic)", example_diary_path().read_bytes(), "csv"
+    else:
+        st.session_state["diary_example"] = False
+        name, data = upload.name, upload.getvalue()
+        kind = "fhir" if upload.name.lower().endswith(".json") else "csv"
     try:
-        diary = read_diary(upload.getvalue(), kind)
+        diary = read_diary(data, kind, aggregate="mean")
     except DiaryError as e:
-        st.error(f"**{_name(upload.name)} could not be read.** Please fix these problems and upload again:\n\n"
+        st.error(f"**{_name(name)} could not be read.** Please fix these problems and upload again:\n\n"
                  + "\n".join(f"- {p}" for p in e.problems[:10])
                  + (f"\n- … and {len(e.problems) - 10} more" if len(e.problems) > 10 else ""))
         return
@@ -73,15 +81,20 @@ def render() -> None:
     st.plotly_chart(diary_figure(diary), key="diary_plot")
     with st.expander("Table"):
         st.dataframe(diary.assign(date=diary["date"].dt.date), hide_index=True)
-    _personal_model(diary, hashlib.sha256(upload.getvalue()).hexdigest())
+    if "entries" in diary and (diary["entries"] > 1).any():
+        from painloop.twin.diary import AGGREGATION_RULE
+
+        st.caption(f"{int((diary['entries'] > 1).sum())} days have several entries: {AGGREGATION_RULE}.")
+    _personal_model(diary.drop(columns=["entries"]), hashlib.sha256(data).hexdigest())
 
 
 def _personal_model(diary, key: str) -> None:
     """Fit button; then the fit, what drives the pain and the what-if forecasts (kept for this upload)."""
     st.header("Personal model")
-    st.caption("A model of the same kind as Explore's, with five personal factors fitted to this diary "
-               "(maximum a posteriori with a Laplace approximation of the uncertainty). It assumes diabetic "
-               "neuropathy as the cause. Research and education only — not medical advice.")
+    st.caption("A model of the same kind as Explore's, with five personal factors adjusted to follow this diary, "
+               "staying close to typical values where the diary says little. It assumes diabetic neuropathy as the "
+               "cause and uses pain, sleep hours, stress and medication; sleep quality, mood and activity are shown "
+               "but not used by the model. Research and education only — not medical advice.")
     results = st.session_state.setdefault("twin_results", {})
     if key not in results:
         if not st.button("Fit my personal model (about half a minute)", key="fit_twin"):

@@ -41,21 +41,37 @@ def _controls() -> ExploreSettings:
                            duration_days=int(duration or 365), treatment=treatment)
 
 
-def _result(settings: ExploreSettings) -> tuple[ExploreResult, dict]:
-    """The run and its figures for ``settings``: from the shared cache, or computed with a progress bar."""
+METRICS = (("nrs_last_week", "Mean NRS, last week", "{:.2f}", "pain, numeric rating scale 0-10"),
+           ("sleep_h_last_week", "Sleep, last week (h/day)", "{:.1f}", None),
+           ("depression_last_week", "Depression, last week (0-1)", "{:.2f}", None),
+           ("sens_central_last_week", "Central sensitization, last week", "{:.2f}", None))
+"""(summary key, label, format, help) of the metric row."""
+
+
+def _result(settings: ExploreSettings, status) -> tuple[ExploreResult, dict]:
+    """The run and its figures for ``settings``: from the shared cache, or computed with progress in ``status``."""
     cache = _results()
     hit = cache.get(settings)
     if hit is not None:
         return hit  # type: ignore[return-value]
-    with st.spinner(f"Preparing the model for cause '{settings.cause}' (once per cause)…"):
-        _compiled(settings.cause)
-    bar = st.progress(0.0, text="Simulating…")
-    result = run_explore(settings, progress=lambda f: bar.progress(min(1.0, f), text=f"Simulating… {f:.0%}"))
-    bar.progress(1.0, text="Drawing…")
-    entry = (result, explore_figures(result))
-    bar.empty()
+    with status.container():
+        with st.spinner(f"Preparing the model for cause '{settings.cause}' (once per cause)…"):
+            _compiled(settings.cause)
+        bar = st.progress(0.0, text="Simulating…")
+        result = run_explore(settings, progress=lambda f: bar.progress(min(1.0, f), text=f"Simulating… {f:.0%}"))
+        bar.progress(1.0, text="Drawing…")
+        entry = (result, explore_figures(result))
+    status.empty()
     cache.put(settings, entry)
     return entry
+
+
+def _metrics(slots, summary: dict, base: dict | None) -> None:
+    """Fill the metric row; ``base`` (the previous setting's summary) gives each metric's change."""
+    for slot, (key, label, fmt, help_text) in zip(slots, METRICS):
+        delta = None if base is None else f"{summary[key] - base[key]:+.2f} vs previous setting"
+        slot.metric(label, fmt.format(summary[key]), delta=delta, delta_color="inverse" if key != "sleep_h_last_week"
+                    else "normal", help=help_text)
 
 
 def render() -> None:
@@ -65,15 +81,19 @@ def render() -> None:
     if settings.treatment != "none":
         st.info(f"Treatment from day {TREATMENT_START_DAY}: {settings.treatment}. An illustration of what the model's "
                 "mechanisms do — not a dosing recommendation and not medical advice.")
-    result, figs = _result(settings)
+    slots = [c.empty() for c in st.columns(4)]
+    shown = st.session_state.get("explore_shown")  # (settings, summary) on screen before this change
+    if shown is not None:  # keep the row in place (previous values) while the new setting is computed
+        _metrics(slots, shown[1], st.session_state.get("explore_base"))
+    status = st.empty()
+    result, figs = _result(settings, status)
     if not result.solver_ok:
         st.error("The solver did not reach the end of this simulation; the results below are incomplete.")
     s = result.summary
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Mean NRS, last week", f"{s['nrs_last_week']:.2f}", help="pain, numeric rating scale 0-10")
-    c2.metric("Sleep, last week (h/day)", f"{s['sleep_h_last_week']:.1f}")
-    c3.metric("Depression, last week (0-1)", f"{s['depression_last_week']:.2f}")
-    c4.metric("Central sensitization, last week", f"{s['sens_central_last_week']:.2f}")
+    if shown is not None and shown[0] != settings:
+        st.session_state["explore_base"] = shown[1]
+    _metrics(slots, s, st.session_state.get("explore_base"))
+    st.session_state["explore_shown"] = (settings, s)
     st.plotly_chart(figs["pain"], key="pain_plot")
     if "dosing" in figs:
         left, right = st.columns(2)
