@@ -196,7 +196,10 @@ def test_bad_input_refused_by_the_command(case_id, tmp_path):
 
 def test_internal_error_is_short_exit_1_and_debug_shows_the_traceback(tmp_path, monkeypatch):
     """A failure that is not bad input: one line and exit 1; with --debug the traceback."""
-    import painloop.scenario as scenario_pkg
+    import sys
+
+    import painloop.scenario  # noqa: F401  (the package attribute is the API function; patch the module itself)
+    scenario_pkg = sys.modules["painloop.scenario"]
 
     def broken(name):
         raise ZeroDivisionError("simulated bug")

@@ -10,7 +10,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import DISCLAIMER
-from ..io import write_files
 
 _err = Console(stderr=True)
 _out = Console()
@@ -51,6 +50,8 @@ def population(spec_file: Path = typer.Argument(..., help="Population spec YAML 
         "patients.csv": lambda p: patients.to_csv(p, index=False),
         "report.html": lambda p: p.write_text(render_population_report(ds, summary, run.threshold), encoding="utf-8"),
     }
+    from ..io import write_files
+
     written = write_files(out_dir, writers)
     last = summary.iloc[-1]
     _out.print(f"{run.population.cause}: day {int(last['day'])}: {last[f'prevalence_nrs_ge_{run.threshold:g}']:.1%} with "

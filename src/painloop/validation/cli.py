@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from .. import DISCLAIMER
-from ..io import write_files
 
 _err = Console(stderr=True)
 _out = Console()
@@ -57,6 +56,8 @@ def validate_command(
         "credibility.html": lambda p: p.write_text(render_credibility_report(table, settings, fit_text),
                                                    encoding="utf-8"),
     }
+    from ..io import write_files
+
     written = write_files(out_dir, writers)
     for role, c in summary_counts(table).items():
         _out.print(f"{role}: {c['passed']} of {c['run']} run passed ({c['failed']} failed, {c['not_run']} not run)",
