@@ -51,7 +51,7 @@ def _complete_run(out: Path) -> bool:
 
 def _complete_trial(out: Path) -> bool:
     names = {p.name for p in out.iterdir()}
-    return names == {"endpoints.csv", "smd.csv", "patients.csv", "report.html"} and \
+    return names >= {"endpoints.csv", "smd.csv", "patients.csv", "report.html"} and \
         (out / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 

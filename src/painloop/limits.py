@@ -61,8 +61,8 @@ def run_bytes(n_patients: int, duration_h: float, every_h: float, history_h: flo
     from .model import system
 
     width = len(system.STATES) + len(system.OUTPUTS)
-    saves = math.ceil(duration_h / every_h)
-    chunk = math.ceil(min(CHUNK_DAYS * 24.0, duration_h + history_h) / every_h)
+    saves = duration_h / every_h  # a float: a subnormal interval gives inf, which is refused, not an OverflowError
+    chunk = min(CHUNK_DAYS * 24.0, duration_h + history_h) / every_h
     values = float(n_patients) * width * saves
     peak = BYTES_PER_VALUE * (values * (COPIES + (CSV_COPIES if csv else 0.0)) + float(n_patients) * width * chunk)
     return peak, values
@@ -71,11 +71,14 @@ def run_bytes(n_patients: int, duration_h: float, every_h: float, history_h: flo
 def check_run_fits(n_patients: int, duration_h: float, every_h: float, history_h: float = 0.0, *,
                    what: str = "this run", csv: bool = False, hint: str = "") -> float:
     """Raise :class:`ResourceLimitError` with the estimate and the limit if the run would not fit; returns bytes."""
+    from .model import system
+
     peak, values = run_bytes(n_patients, duration_h, every_h, history_h, csv=csv)
     limit = available_bytes()
-    saves = math.ceil(duration_h / every_h)
-    detail = (f"{n_patients} patient(s) × {saves} save points (every {every_h:g} h over {duration_h / 24:g} days) "
-              f"× {values / max(saves, 1) / max(n_patients, 1):.0f} variables × 8 bytes")
+    saves = duration_h / every_h
+    saves = math.ceil(saves) if math.isfinite(saves) else saves
+    detail = (f"{n_patients} patient(s) × {saves:.4g} save points (every {every_h:g} h over {duration_h / 24:g} days) "
+              f"× {len(system.STATES) + len(system.OUTPUTS)} variables × 8 bytes")
     if values > MAX_VALUES:
         raise ResourceLimitError(f"{what} would store {values:.3g} values ({detail}), above the limit of "
                                  f"{MAX_VALUES:.3g} values per run; {hint or 'use coarser output or fewer patients'}")

@@ -152,7 +152,7 @@ def sensitivity(scenario_file: Optional[Path] = typer.Argument(None, help="Scena
                "report.html": lambda p: p.write_text(render_sobol_report(result), encoding="utf-8")}
     if png:
         writers["sobol.png"] = lambda p: sobol_figure(result).write_image(str(p), format="png", scale=2)
-    written = write_files(out_dir, writers)
+    written = write_files(out_dir, writers, keep_existing=True)  # keeps the resumable sobol.zarr
     _print(result.table.round(4), fmt, f"Sobol indices of mean {output} over the last {window_days:g} days "
                                        f"({result.unit}; ± {100 * result.conf_level:g} % bootstrap half-width)")
     say = _err if fmt is Fmt.csv else _out

@@ -45,6 +45,8 @@ OUTPUT_NAMES = frozenset({
     "sobol.csv", "sobol.png", "morris.csv",
 })
 """File names painloop commands write into an output folder (a folder holding only these may be replaced)."""
+OUTPUT_FOLDERS = frozenset({"sobol.zarr"})
+"""Folders painloop keeps inside an output folder (the resumable store of ``painloop sensitivity --method sobol``)."""
 
 TMP_TAG = ".painloop-tmp-"
 LOCK_TAG = ".painloop-lock"
@@ -123,7 +125,8 @@ def _replaceable(path: Path, names: Iterable[str]) -> None:
     if not path.is_dir():
         return
     allowed = OUTPUT_NAMES | set(names)
-    foreign = sorted(p.name for p in path.iterdir() if not (p.is_file() and p.name in allowed))
+    foreign = sorted(p.name for p in path.iterdir()
+                     if not ((p.is_file() and p.name in allowed) or (p.is_dir() and p.name in OUTPUT_FOLDERS)))
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise OutputWriteError(f"--out {path} holds files that painloop did not write ({shown}); an output folder is "
@@ -300,6 +303,8 @@ def write_files(out_dir: Path | str, writers: dict[str, Callable[[Path], None]],
             for f in out_dir.iterdir():
                 if f.is_file() and f.name not in writers:
                     _link_or_copy(f, tmp / f.name)
+                elif f.is_dir() and f.name in OUTPUT_FOLDERS:
+                    shutil.copytree(f, tmp / f.name, copy_function=_link_or_copy)
         for name, writer in writers.items():
             writer(tmp / name)
         old = _swap(tmp, out_dir)
