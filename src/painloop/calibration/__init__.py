@@ -99,7 +99,7 @@ def loss_of(values: dict[str, float], targets: list, n: int, seed: int, diabetes
 
 
 def calibrate(target_ids: Sequence[str] = DEFAULT_TARGETS, *, parameters: Sequence[str] | None = None,
-              budget: int = 40, seed: int = CALIBRATION_SEED, n: int = 200, diabetes_years: float = 10.0,
+              budget: int = 40, seed: int = CALIBRATION_SEED, n: int = 200, diabetes_years: float = 2.0,
               trial_n: int = 100, start: dict[str, float] | None = None,
               progress: Callable[[str], None] | None = None) -> CalibrationResult:
     """Fit the free parameters (all, or those named) to the calibration targets with CMA-ES, ``budget`` evaluations.

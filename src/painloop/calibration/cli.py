@@ -24,8 +24,8 @@ def calibrate_command(
         seed: int = typer.Option(2015, "--seed", min=0, help="Seed of the populations and of CMA-ES."),
         patients: int = typer.Option(200, "--patients", "-n", min=5, max=100_000, help="Patients per population."),
         trial_patients: int = typer.Option(100, "--trial-patients", min=20, max=10_000, help="Patients per trial arm."),
-        diabetes_years: float = typer.Option(10.0, "--diabetes-years", min=0.5, max=30.0,
-                                             help="Longest diabetes duration simulated."),
+        diabetes_years: float = typer.Option(2.0, "--diabetes-years", min=0.5, max=10.0,
+                                             help="Years of diabetes simulated before the look (max 10; earlier years enter as the damage they produced, in closed form)."),
         target: Optional[list[str]] = typer.Option(None, "--target", help="Calibration target id (repeatable; "
                                                    "default: the population targets of painloop.calibration)."),
         parameter: Optional[list[str]] = typer.Option(None, "--parameter", help="Free parameter to fit (repeatable; "

@@ -5,6 +5,10 @@ settings such as HbA1c or age) and its parameters (``p``) into three inputs of
 the model: ``injury_rate`` (1/h, rate at which healthy fibres are damaged),
 ``regen_capacity`` (0-1, share of the normal regeneration rate that is
 possible) and ``infl_drive`` (dimensionless drive of peripheral inflammation).
+Some causes also set ``tissue_inflammation`` (dimensionless: inflamed tissue
+around the nerve, a nociceptive pain source that NSAIDs relieve) and
+``deafferentation`` (fraction of the afferent territory lost altogether, as
+after an amputation); they are 0 for the others.
 """
 
 from __future__ import annotations

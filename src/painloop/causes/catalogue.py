@@ -19,7 +19,10 @@ _EDGE_H = 6.0
 
 
 def _diabetes(xp: Any, t: Any, q: dict, p: dict) -> dict:
-    """Damage accrues while glycaemia is above normal; hyperglycaemia also impairs regeneration.
+    """Damage accrues slowly while glycaemia is above normal; diabetic nerves regenerate poorly, more so at high HbA1c.
+
+    Regeneration is a small residual share of normal (``dm_regen_residual``), so damage keeps progressing over
+    the decades of the disease instead of levelling off within a few years.
 
     With glucose control (``control_h``, ``hba1c_control`` in ``q``) HbA1c moves to the controlled value
     over the months red cells take to turn over.
@@ -32,7 +35,7 @@ def _diabetes(xp: Any, t: Any, q: dict, p: dict) -> dict:
     on = started(xp, t, q["onset_h"])
     return {
         "injury_rate": on * q["severity"] * p["dm_k_injury"] * excess,
-        "regen_capacity": 1.0 / (1.0 + on * p["dm_regen_loss"] * excess),
+        "regen_capacity": (1.0 - on * (1.0 - p["dm_regen_residual"])) / (1.0 + on * p["dm_regen_loss"] * excess),
         "infl_drive": on * q["severity"] * p["dm_k_infl"] * excess,
     }
 
@@ -52,8 +55,9 @@ def _shingles(xp: Any, t: Any, q: dict, p: dict) -> dict:
         severity = severity * (1.0 - p["hz_antiviral_injury"] * q["hz_antiviral"])
     return {
         "injury_rate": severity * p["hz_k_injury"] * acute,
-        "regen_capacity": 1.0 / (1.0 + age_excess / p["hz_age_scale"]),
+        "regen_capacity": p["hz_regen"] / (1.0 + age_excess / p["hz_age_scale"]),
         "infl_drive": severity * p["hz_infl"] * acute,
+        "tissue_inflammation": p["hz_rash_share"] * severity * p["hz_infl"] * acute,
     }
 
 
@@ -69,7 +73,11 @@ def _chemotherapy(xp: Any, t: Any, q: dict, p: dict) -> dict:
 
 
 def _trauma(xp: Any, t: Any, q: dict, p: dict) -> dict:
-    """A lesion on one day and a post-operative inflammatory response; amputation removes regeneration."""
+    """A lesion on one day and a post-operative wound inflammation; an amputation removes regeneration and the limb.
+
+    After an amputation the lost territory deafferents the dorsal horn (``deafferentation``), a central drive of
+    phantom limb pain, and there is no sensation (no numbness) of the missing limb to rate.
+    """
     lesion = window(xp, t, q["onset_h"], q["onset_h"] + 24.0, _EDGE_H / 3.0)
     since = xp.maximum(t - q["onset_h"], 0.0)
     healing = sig(xp, (t - q["onset_h"]) / 2.0) * xp.exp(-since / (24.0 * p["trauma_infl_days"]))
@@ -77,6 +85,8 @@ def _trauma(xp: Any, t: Any, q: dict, p: dict) -> dict:
         "injury_rate": q["severity"] * p["trauma_k_injury"] * lesion,
         "regen_capacity": (1.0 - q["amputation"]) + 0.0 * t,
         "infl_drive": q["severity"] * p["trauma_infl"] * healing,
+        "tissue_inflammation": q["severity"] * p["trauma_infl"] * healing,
+        "deafferentation": q["amputation"] * sig(xp, (t - q["onset_h"]) / 2.0),
     }
 
 
@@ -87,6 +97,7 @@ def _compression(xp: Any, t: Any, q: dict, p: dict) -> dict:
         "injury_rate": q["severity"] * p["cmp_k_injury"] * pressed,
         "regen_capacity": 1.0 / (1.0 + p["cmp_regen_block"] * pressed),
         "infl_drive": q["severity"] * p["cmp_infl"] * pressed,
+        "tissue_inflammation": q["severity"] * p["cmp_infl"] * pressed,
     }
 
 
@@ -97,9 +108,15 @@ DIABETES = Cause(
         "causes.diabetes",
         ("dm_hba1c_ref", 5.7, "% HbA1c", "ADA Standards of Care 2024: HbA1c < 5.7 % is normoglycaemia",
          "HbA1c below which glycaemia does not injure nerves"),
-        ("dm_k_injury", 2.3e-5, "1/h per % HbA1c",
-         "assumption: calibrated so HbA1c 8.5 % at severity 1 gives damage ≈ 0.4 after a few years (DCCT 1995 Ann Intern Med: neuropathy risk rises steeply with HbA1c)",
-         "fibre injury rate per % HbA1c above normal"),
+        ("dm_k_injury", 5.0e-6, "1/h per % HbA1c",
+         "assumption: neuropathy develops over years to decades: ~0.04/year of the fibres at HbA1c 7.6 % and "
+         "severity 0.5, so that about a fifth of community diabetics have marked neuropathy after ~10 years "
+         "(DCCT 1995 Ann Intern Med: risk rises steeply with HbA1c; Abbott 2011 Diabetes Care: NDS distribution)",
+         "fibre injury rate per % HbA1c above normal at severity 1"),
+        ("dm_regen_residual", 0.1, "fraction",
+         "assumption: regeneration of diabetic nerves is markedly impaired even at fair control (Kennedy & Zochodne "
+         "2000 Brain; Polydefkis 2004 Brain: intraepidermal fibre regrowth slowed in diabetes)",
+         "share of normal regeneration left once diabetes has begun (before the HbA1c effect)"),
         ("dm_regen_loss", 0.5, "1/% HbA1c",
          "assumption: hyperglycaemia impairs axonal regeneration (Kennedy & Zochodne 2000 Brain)",
          "relative loss of regeneration per % HbA1c above normal"),
@@ -126,10 +143,19 @@ SHINGLES = Cause(
          "fibre injury rate during the acute episode at severity 1"),
         ("hz_infl", 2.0, "dimensionless", "assumption: intense neural inflammation of acute zoster",
          "inflammatory drive during the acute episode"),
+        ("hz_rash_share", 1.0, "fraction",
+         "assumption: part of acute zoster pain is inflammatory pain of the rash and skin (Johnson & Rice 2014 N Engl "
+         "J Med: acute pain is mixed nociceptive and neuropathic)", "tissue inflammation of the rash per unit inflammatory drive"),
         ("hz_age_ref", 50.0, "years", "Forbes 2016 Pain: PHN risk rises steeply after 50",
          "age above which regeneration declines"),
-        ("hz_age_scale", 20.0, "years", "assumption: regeneration halves by age 70 (PHN risk ~2-3x higher at 70+, Forbes 2016)",
-         "age excess that halves regeneration"),
+        ("hz_age_scale", 10.0, "years",
+         "assumption: recovery halves by age 60 and falls to a third by 70 (PHN risk rises ~1.2-3x per decade, "
+         "Forbes 2016 Pain)", "age excess (over hz_age_ref) that halves recovery"),
+        ("hz_regen", 4.0, "relative",
+         "assumption: much of the acute zoster lesion is inflammatory and demyelinating and recovers within weeks to "
+         "months in younger people (Johnson & Rice 2014 N Engl J Med: acute pain resolves in most within a month); "
+         "recovery about 4x faster than axonal regrowth",
+         "recovery rate after zoster relative to axonal regrowth (k_regen), below hz_age_ref"),
         ("hz_antiviral_injury", 0.25, "fraction",
          "assumption: antivirals within 72 h shorten acute zoster pain (Beutner 1995 Antimicrob Agents Chemother) but do "
          "not clearly prevent PHN (Chen 2014 Cochrane): a modest cut of the acute injury",
@@ -151,8 +177,8 @@ CHEMOTHERAPY = Cause(
         ("cipn_k_injury", 1.2e-3, "1/h",
          "assumption: six cycles at severity 1 damage ~40 % of fibres (Seretny 2014 Pain: ~30 % CIPN prevalence 6 months after)",
          "fibre injury rate during exposure at severity 1"),
-        ("cipn_regen", 0.5, "fraction",
-         "assumption: only partial recovery after chemotherapy (Seretny 2014 Pain: prevalence falls from 68 % at 1 month to 30 % at 6 months)",
+        ("cipn_regen", 2.5, "fraction",
+         "assumption: recovery after the last cycle is faster than axonal regrowth in most patients (distal axonopathy and ion-channel dysfunction recover over months); chosen by hand against the Seretny 2014 course (calibration targets cipn_1_month, cipn_3_months, cipn_6_months: 68 %, 60 %, 30 %)",
          "regeneration capacity after neurotoxic damage"),
         ("cipn_infl", 0.5, "dimensionless", "assumption: neuroinflammation during exposure (Fumagalli 2021 Front Pharmacol)",
          "inflammatory drive during exposure"),

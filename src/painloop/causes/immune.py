@@ -39,6 +39,7 @@ def _rheumatoid_arthritis(xp: Any, t: Any, q: dict, p: dict) -> dict:
         "injury_rate": q["severity"] * (on * p["ra_k_injury"] + p["ra_k_injury_flare"] * flare),
         "regen_capacity": 1.0 / (1.0 + p["ra_regen_block"] * flare) + 0.0 * t,
         "infl_drive": q["severity"] * (on * p["ra_infl_base"] + p["ra_infl_flare"] * flare),
+        "tissue_inflammation": q["severity"] * (on * p["ra_infl_base"] + p["ra_infl_flare"] * flare),
     }
 
 

@@ -295,6 +295,8 @@ _INPUT_INFO = {
     "injury_rate": ("1/h", "rate at which healthy fibres are damaged by the cause"),
     "regen_capacity": ("fraction", "share of the normal regeneration rate that is possible"),
     "infl_drive": ("dimensionless", "drive of peripheral inflammation by the cause"),
+    "deafferentation": ("fraction", "share of the afferent territory lost altogether (amputation)"),
+    "provocation": ("relative", "factor on lesion firing from the day's activity (1 without day-to-day variation)"),
 }
 
 _Q_INFO = {
@@ -306,6 +308,8 @@ _Q_INFO = {
     "stress_base": ("dimensionless", "external life stress before the first step"),
     "stress_steps": ("dimensionless", "change of external life stress at a step"),
     "stress_step_h": ("h", "time of a step of external life stress (h since day 0)"),
+    "day_variation": ("dimensionless", "1 when the drivers vary from day to day (seeded), 0 for identical days"),
+    "day_seed": ("dimensionless", "seed of the day-to-day variation"),
     "severity": ("dimensionless", "severity of the cause, 0 (none) to 1 (severe)"),
     "onset_h": ("h", "onset of the cause (h since day 0)"),
     "hba1c": ("% HbA1c", "glycated haemoglobin"),

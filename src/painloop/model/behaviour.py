@@ -1,7 +1,7 @@
 """Behaviour and body: muscle tension, activity and physical fitness.
 
-Pain and stress raise muscle tension within a day (which irritates nerves, see
-``periphery``); pain, low mood and fatigue make people avoid activity
+Pain and stress raise muscle tension within a day (a musculoskeletal pain
+component, see ``perception``, never neuropathic firing); pain, low mood and fatigue make people avoid activity
 (fear-avoidance), and fitness follows activity over weeks (deconditioning),
 which in turn adds musculoskeletal pain and fatigue.
 """

@@ -1,13 +1,23 @@
 """Perception: from nociceptive input to the pain a person rates, and the symptom profile.
 
-Pain is nociceptive input (ectopic firing amplified by peripheral
-sensitization, plus a musculoskeletal component from tension and
-deconditioning) multiplied by the gain of the dorsal horn (central
-sensitization, excitatory/inhibitory balance, descending inhibition), by
-sleep-dependent sensitivity (pain homeostat and sleep debt) and by
-catastrophizing (anxiety), and mapped onto the 0-10 NRS by a saturating
-function. Neuropathic pain follows a daily rhythm rising towards the evening
-(Odrcich 2006 Pain; Gilron 2013 Nat Rev Neurol).
+Pain is the sum of three labelled inputs, each multiplied by the gain of the
+dorsal horn (central sensitization, excitatory/inhibitory balance, descending
+inhibition), by sleep-dependent sensitivity (pain homeostat and sleep debt)
+and by catastrophizing (anxiety), and mapped onto the 0-10 NRS by a saturating
+function:
+
+* neuropathic: ectopic firing of the lesion amplified by peripheral
+  sensitization, plus the ongoing input that a sensitized dorsal horn turns
+  into pain (spontaneous pain of central sensitization); zero without a lesion;
+* musculoskeletal: muscle tension and deconditioning;
+* inflammatory: the cause's tissue inflammation (wound, rash, inflamed joint).
+
+NSAIDs act on the last two only. The symptom readouts (burning, shooting
+attacks, allodynia, numbness, tingling, pins and needles) come from the
+neuropathic input alone, each with a per-person gain (``sx_gain_*``, spread by
+the population's random effects), so the symptom profile differs between
+patients as in DN4 surveys. Neuropathic pain follows a daily rhythm rising
+towards the evening (Odrcich 2006 Pain; Gilron 2013 Nat Rev Neurol).
 """
 
 from __future__ import annotations
@@ -34,18 +44,40 @@ PARAMS = params(
     ("g_anx_pain", 0.5, "dimensionless",
      "assumption: severe anxiety/catastrophizing amplifies rated pain by ~50 % (Sullivan 2001 Clin J Pain)",
      "catastrophizing amplification per unit anxiety"),
-    ("k_nrs", 2.0, "dimensionless",
-     "assumption: pain drive giving NRS 5; calibrated with g_ectopic so that established painful diabetic neuropathy rates NRS ≈ 5-6",
+    ("k_nrs", 3.0, "dimensionless",
+     "assumption: pain drive giving NRS 5; with g_ectopic, chosen by hand so that about a quarter of a community diabetic population has neuropathic pain ≥ 3 (calibration target dpn_painful_prevalence, Abbott 2011) and established painful neuropathy rates NRS ≈ 5-6",
      "half-saturation of the NRS mapping"),
     ("pain_circ_amp", 0.15, "dimensionless",
      "Odrcich 2006 Pain 120:207: diabetic/PHN pain rises ~1-1.5 NRS points from morning to evening (assumed ±15 % drive)",
      "relative amplitude of the daily rhythm of pain"),
     ("pain_circ_peak", 20.0, "h (clock time)", "Odrcich 2006 Pain; Gilron 2013 Nat Rev Neurol: neuropathic pain peaks in the evening",
      "clock time of maximal pain"),
-    ("k_parox", 1.0, "dimensionless", "assumption: attacks need strong ectopic bursting; half-maximal at pain drive 1",
+    ("g_csens_spont", 0.4, "dimensionless",
+     "assumption: a sensitized dorsal horn turns ongoing low-threshold input into pain (Woolf 2011 Pain: pain "
+     "without peripheral drive); at full sensitization about twice the input of an established diabetic lesion",
+     "neuropathic input per unit central sensitization"),
+    ("g_infl_pain", 1.0, "dimensionless",
+     "assumption: an acute post-operative wound (tissue inflammation 1.5) alone rates NRS ~4-5 (Gerbershagen 2013 "
+     "Anesthesiology: day-1 pain after surgery)", "inflammatory (nociceptive) input per unit tissue inflammation"),
+    ("k_parox", 1.0, "dimensionless", "assumption: shooting attacks need strong ectopic bursting; half-maximal at a squared ectopic drive of 1",
      "half-saturation of paroxysmal attacks"),
-    ("k_allodynia", 0.3, "dimensionless", "assumption: allodynia becomes prominent at moderate central sensitization",
+    ("k_allodynia", 1.5, "dimensionless", "assumption: allodynia is a minority feature, prominent at marked central sensitization (Baron 2010 Lancet Neurol)",
      "half-saturation of allodynia"),
+    ("k_tingling", 0.5, "dimensionless", "assumption: paraesthesias are half-maximal at the ectopic activity of an established diabetic lesion",
+     "half-saturation of tingling and pins and needles"),
+    ("sx_gain_burning", 0.6, "relative", "calibrated: DN4 item share of calibration target dn4_burning (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 150, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+     "per-person gain of burning"),
+    ("sx_gain_paroxysmal", 0.35, "relative", "calibrated: DN4 item share of calibration target dn4_electric_shocks (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 150, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+     "per-person gain of shooting (electric) attacks"),
+    ("sx_gain_allodynia", 0.65, "relative", "calibrated: DN4 item share of calibration target dn4_brushing (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 150, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+     "per-person gain of allodynia"),
+    ("sx_gain_numbness", 1.9, "relative",
+     "calibrated: DN4 item share of calibration target dn4_numbness (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 150, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+     "per-person gain of numbness per unit damage"),
+    ("sx_gain_tingling", 1.2, "relative", "calibrated: DN4 item share of calibration target dn4_tingling (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 150, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+     "per-person gain of tingling"),
+    ("sx_gain_pins", 0.64, "relative", "calibrated: DN4 item share of calibration target dn4_pins_and_needles (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 150, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+     "per-person gain of pins and needles"),
     ("motor_share", 0.6, "dimensionless",
      "assumption: motor fibres are involved late, in severe (large-fibre) neuropathy (Dyck 1993 Neurology staging)",
      "weakness per unit squared damage"),
@@ -60,11 +92,16 @@ OUTPUTS = outputs(
     NAME,
     ("pain_drive", "dimensionless", "total pain drive before the NRS mapping"),
     ("central_gain", "relative", "dorsal-horn gain (1 healthy)"),
-    ("nrs", "NRS 0-10", "current pain intensity on the 0-10 numeric rating scale"),
+    ("nrs", "NRS 0-10", "current pain intensity on the 0-10 numeric rating scale (all components)"),
+    ("neuropathic_pain", "NRS 0-10", "pain from the neuropathic input alone (lesion and central sensitization)"),
+    ("msk_pain", "NRS 0-10", "musculoskeletal pain component alone (muscle tension, deconditioning)"),
+    ("inflammatory_pain", "NRS 0-10", "inflammatory (nociceptive) pain component alone (wound, rash, joint)"),
     ("burning", "score 0-10", "ongoing burning pain (ectopic, sensitized)"),
     ("paroxysmal", "score 0-10", "paroxysmal (shooting, electric) pain attacks"),
     ("allodynia", "score 0-10", "pain from light touch (central sensitization, disinhibition)"),
-    ("numbness", "score 0-10", "loss of sensation from lost fibres"),
+    ("numbness", "score 0-10", "loss of sensation from lost fibres (none for a limb that is gone)"),
+    ("tingling", "score 0-10", "tingling (non-painful paraesthesia from ectopic activity)"),
+    ("pins_and_needles", "score 0-10", "pins and needles (paraesthesia of sensitized small fibres)"),
     ("weakness", "score 0-10", "motor weakness"),
     ("function", "score 0-100", "daily physical function (100 = healthy habit)"),
 )
@@ -80,28 +117,38 @@ def _sleep_factor(c: Ctx):
 
 def algebraic(c: Ctx) -> dict:
     """Pain drive, NRS and the symptom profile from the current states."""
-    xp, s, p, a = c.xp, c.s, c.p, c.a
-    afferent = c.pos(s["ectopic"]) * (1.0 + p["g_psens_gain"] * s["sens_peripheral"])
-    msk = p["g_msk_pain"] * c.pos(s["muscle_tension"]) * (1.0 + c.pos(1.0 - s["fitness"]))
+    xp, s, p, a, u = c.xp, c.s, c.p, c.a, c.u
+    ectopic = c.pos(s["ectopic"])
+    sensitized = 1.0 + p["g_psens_gain"] * s["sens_peripheral"]
+    neuropathic = ectopic * sensitized + p["g_csens_spont"] * s["sens_central"]
+    msk = a["tx_nociceptive_factor"] * p["g_msk_pain"] * c.pos(s["muscle_tension"]) * (1.0 + c.pos(1.0 - s["fitness"]))
+    inflammatory = a["tx_nociceptive_factor"] * p["g_infl_pain"] * u["tissue_inflammation"]
     gain = (a["tx_pain_gain"] * (1.0 + p["g_csens_gain"] * s["sens_central"]) * s["glutamate"]
             / (s["gaba"] * a["descending_inhibition"]))
     modulation = _sleep_factor(c) * (1.0 + p["loop_mood_to_pain"] * p["g_anx_pain"] * a["tx_catastrophizing"] * s["anxiety"])
     rhythm = 1.0 + p["pain_circ_amp"] * xp.cos(2.0 * math.pi * (c.t - p["pain_circ_peak"]) / 24.0)
-    drive = (afferent + msk) * gain * modulation * rhythm
-    ectopic_drive = afferent * gain * modulation * rhythm
+    central = gain * modulation * rhythm
+    drive = (neuropathic + msk + inflammatory) * central
+    neuropathic_drive = neuropathic * central
     disinhibition = s["sens_central"] * s["glutamate"] / (s["gaba"] * a["descending_inhibition"])
     nrs = 10.0 * c.sat(drive, p["k_nrs"])
     weakness = 10.0 * xp.minimum(p["motor_share"] * s["damage"] ** 2, 1.0)
     function = (100.0 * xp.minimum(c.pos(s["activity"]), 1.0) / (1.0 + p["w_func_pain"] * nrs / 10.0)
                 / (1.0 + p["w_func_weak"] * weakness / 10.0))
+    bursts = p["sx_gain_paroxysmal"] * ectopic * central
     return {
         "pain_drive": drive,
         "central_gain": gain,
         "nrs": nrs,
-        "burning": 10.0 * c.sat(ectopic_drive, p["k_nrs"]),
-        "paroxysmal": 10.0 * c.sat(ectopic_drive**2, p["k_parox"]),
-        "allodynia": 10.0 * c.sat(disinhibition, p["k_allodynia"]),
-        "numbness": 10.0 * s["damage"],
+        "neuropathic_pain": 10.0 * c.sat(neuropathic_drive, p["k_nrs"]),
+        "msk_pain": 10.0 * c.sat(msk * central, p["k_nrs"]),
+        "inflammatory_pain": 10.0 * c.sat(inflammatory * central, p["k_nrs"]),
+        "burning": 10.0 * c.sat(p["sx_gain_burning"] * neuropathic_drive, p["k_nrs"]),
+        "paroxysmal": 10.0 * c.sat(bursts * bursts, p["k_parox"]),
+        "allodynia": 10.0 * c.sat(p["sx_gain_allodynia"] * disinhibition, p["k_allodynia"]),
+        "numbness": 10.0 * xp.minimum(p["sx_gain_numbness"] * s["damage"] * (1.0 - u["deafferentation"]), 1.0),
+        "tingling": 10.0 * c.sat(p["sx_gain_tingling"] * ectopic, p["k_tingling"]),
+        "pins_and_needles": 10.0 * c.sat(p["sx_gain_pins"] * ectopic * sensitized, p["k_tingling"]),
         "weakness": weakness,
         "function": function,
     }

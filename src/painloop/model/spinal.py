@@ -1,10 +1,16 @@
 """Dorsal horn: peripheral sensitization of nociceptors and central sensitization.
 
-Central sensitization builds under sustained afferent input, glial activation
-and stress-altered excitability, and decays slowly; its decay slows further as
-it grows (self-maintaining LTP-like plasticity), so it outlasts the cause
-(hysteresis; Latremoliere & Woolf 2009 J Pain). Peripheral sensitization
-follows inflammatory mediators and recovers with first-order kinetics.
+Central sensitization is activity-dependent (Woolf 2011 Pain): it builds under
+afferent barrage from the lesion (ectopic firing, deafferentation after an
+amputation), amplified by glial activation, excess glutamate and chronic
+stress, and decays over weeks when that drive falls. Sensitized dorsal-horn
+neurons also drive themselves (a cooperative, LTP-like self-maintenance that
+is negligible at low levels), so whether sensitization outlives the lesion is
+decided by the loops that raise the amplification (stress, glia, glutamate,
+and through pain: sleep and mood) and by the person's own susceptibility:
+chronification is an outcome, not a constant. Without a lesion there is no
+drive at all, whatever the stress. Peripheral sensitization follows
+inflammatory mediators and recovers with first-order kinetics.
 """
 
 from __future__ import annotations
@@ -27,39 +33,50 @@ PARAMS = params(
     ("k_psens_off", 0.15, "1/h",
      "Dobreva et al. 2021; Windoloski et al. 2022 (targets/rhythms_and_couplings.csv: pain_threshold_recovery)",
      "first-order recovery of pain threshold after an inflammatory insult"),
-    ("k_csens_on", 3e-4, "1/h",
-     "assumption: calibrated so that established painful neuropathy settles at central sensitization ≈ 0.4, built up over weeks (Latremoliere & Woolf 2009)",
+    ("k_csens_on", 6.0e-4, "1/h",
+     "assumption: with tau_csens_off, established painful neuropathy settles at central sensitization ≈ 0.3-0.5, built up over weeks (Latremoliere & Woolf 2009)",
      "build-up rate of central sensitization per unit drive"),
-    ("tau_csens_off", 90 * 24.0, "h",
-     "assumption: central sensitization outlasts tissue healing by months (Woolf 2011 Pain); with maintenance its half-life after healing is ~6 months",
-     "decay time constant of central sensitization at low levels"),
+    ("tau_csens_off", 30 * 24.0, "h",
+     "assumption: secondary hyperalgesia and other signs of central sensitization resolve over weeks once the "
+     "peripheral drive ends (Woolf 2011 Pain; Haroutounian 2014 Pain: resolution after removal of the focus)",
+     "decay time constant of central sensitization"),
+    ("g_csens_self", 0.35, "dimensionless",
+     "assumption: self-maintaining LTP-like plasticity of dorsal-horn synapses (Sandkühler 2009 Physiol Rev); "
+     "sized so that it holds sensitization only where the loops raise the amplification (a minority of patients)",
+     "typical self-drive of fully sensitized dorsal-horn neurons (between-person spread: RANDOM_EFFECTS)"),
     ("csens_hold", 0.3, "fraction",
-     "assumption: level above which maintenance slows decay markedly (hysteresis)",
-     "half-maintenance level of central sensitization"),
-    ("w_csens_glia", 0.8, "dimensionless",
-     "assumption: glial BDNF/cytokine release is a major driver of central sensitization (Coull 2005 Nature)",
-     "weight of glial activation in the sensitizing drive"),
+     "assumption: level of sensitization at which the self-drive is half-maximal (cooperative, Hill n = 2)",
+     "half-maximal level of the self-drive"),
+    ("w_csens_deaff", 0.35, "dimensionless",
+     "assumption: deafferentation after amputation drives dorsal-horn and cortical reorganization (Flor 2006 Lancet "
+     "Neurol; Collins 2018 Eur J Pain: phantom limb pain in ~64 %)",
+     "sensitizing drive per unit deafferentation"),
+    ("w_csens_glia", 1.0, "dimensionless",
+     "assumption: glial BDNF/cytokine release is a major amplifier of central sensitization (Coull 2005 Nature)",
+     "amplification of the sensitizing drive per unit glial activation"),
     ("w_csens_glutamate", 0.5, "dimensionless",
      "assumption: extra glutamate release drives NMDA-dependent sensitization (Woolf & Thompson 1991 Pain)",
-     "weight of excess glutamate in the sensitizing drive"),
-    ("w_csens_stress", 0.25, "dimensionless",
+     "amplification of the sensitizing drive per unit excess glutamate"),
+    ("w_csens_stress", 0.6, "dimensionless",
      "assumption: chronic stress raises spinal excitability (Alexander 2009 Pain, stress-induced hyperalgesia)",
-     "weight of chronic stress load in the sensitizing drive"),
+     "amplification of the sensitizing drive per unit chronic stress load"),
 )
 
 
 def rates(c: Ctx) -> dict:
     """d(sensitization)/dt, peripheral and central (per hour)."""
-    s, p = c.s, c.p
-    drive = (s["ectopic"] + p["w_csens_glia"] * s["infl_glial"]
-             + p["loop_stress_to_pain"] * p["w_csens_stress"] * s["stress_load"]
-             + p["w_csens_glutamate"] * (s["glutamate"] - 1.0))
-    hold = (s["sens_central"] / p["csens_hold"]) ** 2
+    s, p, u = c.s, c.p, c.u
+    cs = s["sens_central"]
+    lesion = c.pos(s["ectopic"]) + p["w_csens_deaff"] * u["deafferentation"]
+    self_drive = p["g_csens_self"] * cs * cs / (cs * cs + p["csens_hold"] ** 2)
+    amplification = c.pos(1.0 + p["w_csens_glia"] * s["infl_glial"]
+                          + p["loop_stress_to_pain"] * p["w_csens_stress"] * s["stress_load"]
+                          + p["w_csens_glutamate"] * (s["glutamate"] - 1.0))
     return {
         "sens_peripheral": p["k_psens_on"] * s["infl_peripheral"] * (1.0 - s["sens_peripheral"])
         - p["k_psens_off"] * s["sens_peripheral"],
-        "sens_central": p["k_csens_on"] * c.pos(drive) * (1.0 - s["sens_central"])
-        - s["sens_central"] / (p["tau_csens_off"] * (1.0 + hold)),
+        "sens_central": p["k_csens_on"] * (lesion + self_drive) * amplification * (1.0 - cs)
+        - cs / p["tau_csens_off"],
     }
 
 

@@ -38,6 +38,10 @@ PARAMS: tuple[Param, ...] = (tuple(p for sub in SUBSYSTEMS for p in sub.params)
 PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMS)
 
 
+OPTIONAL_DRIVERS: tuple[str, ...] = ("deafferentation", "tissue_inflammation")
+"""Cause drivers that only some causes set (0 otherwise): loss of the afferent territory, tissue inflammation."""
+
+
 def default_params() -> dict[str, float]:
     """Parameter name → nominal value (in the declared unit)."""
     return {p.name: p.value for p in PARAMS}
@@ -53,6 +57,8 @@ def context(xp: Any, cause: str, t: Any, y: Sequence[Any], p: Mapping[str, Any],
     c = Ctx(xp, t, dict(zip(STATE_NAMES, y)), p)
     c.u.update(inputs.environment(c, q))
     c.u.update(CAUSES[cause].drivers(xp, t, q, p))
+    for optional in OPTIONAL_DRIVERS:
+        c.u.setdefault(optional, 0.0 * t)
     c.u.update(treatments.inputs(c, q))
     for sub in ALGEBRAIC_ORDER:
         c.a.update(sub.algebraic(c))

@@ -9,7 +9,7 @@ from ..model import system
 from ..scenario import parse_scenario
 from ..scenario._schema import Scenario
 from ..simulate import simulate
-from ._population import Population, PopulationSpec
+from ._population import Population, PopulationSpec, diabetic_damage_before, initial_states
 
 HISTORY_RTOL = 1e-4
 """Relative tolerance of population runs (daily pain outputs need no finer; DESIGN.md 'Engine')."""
@@ -35,13 +35,20 @@ def simulate_history(pop: Population, spec: PopulationSpec, run_in_days: float,
                      every_hours: float = 6.0) -> tuple[Population, xr.Dataset]:
     """Simulate every patient's untreated history and run-in as ONE batched run.
 
+    For diabetes, the years of diabetes before the simulated history enter as the damage they produced
+    (:func:`~painloop.population._population.diabetic_damage_before`).
+
     Returns the population with ``y0`` set to the state at the end of the
     run-in (n_states × n) and ``history_h`` to the time since cause onset
     (h), and the run-in Dataset (times 0 ≤ t < run_in_days, every
     ``every_hours``).
     """
     sc = history_scenario(spec, run_in_days, every_hours)
-    ds = simulate(sc, pop.params, inputs=pop.inputs)
+    y0 = None
+    if spec.cause == "diabetes" and "diabetes_years" in pop.covariates:
+        before = np.asarray(pop.covariates["diabetes_years"]) - spec.history_years
+        y0 = initial_states(pop, diabetic_damage_before(pop, before))
+    ds = simulate(sc, pop.params, inputs=pop.inputs, y0=y0)
     end = ds.isel(time=-1)
     y0 = np.stack([np.asarray(end[s].values, dtype=float) for s in system.STATE_NAMES])
     out = Population(pop.covariates, pop.params, pop.inputs, y0=y0,

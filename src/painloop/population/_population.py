@@ -41,7 +41,25 @@ class RandomEffect:
     cap: float | None = None
 
 
+_SX = ("assumption: symptom profiles differ widely between patients with the same neuropathy (Baron 2017 Pain: "
+       "sensory profile clusters); log-normal spread CV ~80 %")
+
 RANDOM_EFFECTS: tuple[RandomEffect, ...] = (
+    RandomEffect("g_ectopic", 0.8, "assumption: the propensity of injured afferents to fire ectopically varies widely "
+                 "(sodium-channel variants, Nav1.7/1.8; Baron 2017 Pain), which is why equal neuropathy is painful in "
+                 "some and painless in others (Abbott 2011 Diabetes Care: painful symptoms in 26 % without and 60 % "
+                 "with severe neuropathy); CV ~80 %"),
+    RandomEffect("g_csens_self", 0.35, "assumption: susceptibility to lasting central sensitization differs between "
+                 "people (Arendt-Nielsen 2018 Eur J Pain: conditioned pain modulation and temporal summation vary); "
+                 "CV ~35 %"),
+    RandomEffect("k_regen", 0.5, "assumption: speed of nerve regeneration varies between people (age, vascular "
+                 "supply, nutrition; Gordon 2016 J Physiol); CV ~50 %"),
+    RandomEffect("sx_gain_burning", 0.8, _SX),
+    RandomEffect("sx_gain_paroxysmal", 0.8, _SX),
+    RandomEffect("sx_gain_allodynia", 0.8, _SX),
+    RandomEffect("sx_gain_numbness", 0.6, _SX.replace("CV ~80 %", "CV ~60 %")),
+    RandomEffect("sx_gain_tingling", 0.8, _SX),
+    RandomEffect("sx_gain_pins", 0.8, _SX),
     RandomEffect("k_nrs", 0.25, "assumption: between-person CV ~25 % of pain sensitivity/reporting at equal input "
                  "(Nielsen 2009 J Pain: large inter-individual variance of experimental pain sensitivity)"),
     RandomEffect("g_csens_gain", 0.30, "assumption: central sensitization varies between patients (Arendt-Nielsen 2018 "
@@ -90,6 +108,9 @@ POPULATION_PARAMS: tuple[Param, ...] = params(
     ("severity_b", 2.0, "dimensionless", "assumption: see severity_a", "Beta shape b of cause severity"),
     ("hba1c_mean", 8.3, "% HbA1c", "assumption: mean HbA1c ~8 % in painful DPN trials", "mean HbA1c"),
     ("hba1c_sd", 1.2, "% HbA1c", "assumption: SD ~1.2 % in those trials", "SD of HbA1c (truncated to 6.5-13)"),
+    ("trial_diabetes_years", 11.0, "years", "assumption: median diabetes duration ~10-12 years in painful DPN trials "
+     "(e.g. Goldstein 2005 Pain 116:109, duloxetine: mean 12 years; Rosenstock 2004 Pain 110:628, pregabalin: 11 "
+     "years)", "median diabetes duration of trial patients (log-normal, SD of log 0.5, at least the simulated history)"),
     ("stress_median", 0.25, "level 0-2", "assumption: everyday-to-moderate life stress for most people",
      "median external life stress"),
     ("stress_gsd", 0.6, "log units", "assumption: log-normal spread of life stress", "SD of log life stress"),
@@ -138,7 +159,7 @@ class PopulationSpec(BaseModel):
     fixed: dict[str, float] = Field(default_factory=dict,
                                     description="covariates set to one value for every patient instead of drawn "
                                                 "(e.g. {age: 75}); names from the draw table")
-    history_years: float = Field(3.0, ge=0.5, le=10.0, description="years of untreated disease before screening (0.5-10)")
+    history_years: float = Field(1.0, ge=0.5, le=10.0, description="years of untreated disease simulated before screening (0.5-10); for diabetes the earlier years of each patient's drawn duration enter as the damage they produced")
     variability: float = Field(1.0, ge=0.0, le=3.0, description="multiplier on every random-effect SD ω (0: no variability)")
     overrides: dict[str, float] = Field(default_factory=dict,
                                         description="population parameters to replace (see painloop.population.POPULATION_PARAMS)")
@@ -223,7 +244,8 @@ def sample_population(spec: PopulationSpec, n: int, seed: int | np.random.SeedSe
         hba1c = _truncnorm(rng, v("hba1c_mean"), v("hba1c_sd"), 6.5, 13.0, n)
         stress = np.clip(v("stress_median") * np.exp(v("stress_gsd") * rng.standard_normal(n)), 0.0, 2.0)
         bed = _truncnorm(rng, v("hours_in_bed_mean"), v("hours_in_bed_sd"), 5.0, 10.0, n)
-        table = {"hba1c": hba1c}
+        years = v("trial_diabetes_years") * np.exp(0.5 * rng.standard_normal(n))
+        table = {"hba1c": hba1c, "diabetes_years": np.clip(years, spec.history_years, 30.0)}
     else:
         table = draw_table(spec, n, rng)
         age, female, severity = table.pop("age"), table.pop("female"), table.pop("severity")
@@ -261,13 +283,40 @@ def sample_population(spec: PopulationSpec, n: int, seed: int | np.random.SeedSe
         if name in defaults and name not in p:
             p[name] = np.full(n, float(value))
     history_h = 24.0 * 365.0 * spec.history_years
-    inputs = {"severity": severity, "stress_base": stress, "hours_in_bed": bed}
+    day_seed = rng.integers(0, 2**31 - 1, n).astype(float)
+    inputs = {"severity": severity, "stress_base": stress, "hours_in_bed": bed, "day_variation": np.ones(n),
+              "day_seed": day_seed}
     cov = {"age": age, "female": female, "severity": severity, "stress": stress,
            "hours_in_bed": bed, "expectation": expectation, "mood_vulnerability_depression": v_dep,
            "mood_vulnerability_anxiety": v_anx}
     cov.update({k: np.asarray(x, dtype=float) for k, x in table.items()})
     inputs.update(cause_columns(spec.cause, cov, age, -history_h * np.ones(n), seed=int(rng.integers(2**31))))
     return Population(cov, p, inputs, history_h=history_h)
+
+
+def diabetic_damage_before(pop: "Population", years: np.ndarray) -> np.ndarray:
+    """Nerve damage (fraction) after ``years`` of diabetes at each patient's HbA1c, before the simulated history.
+
+    The damage equation depends on the cause's inputs only (d' = i·(1 − d) − r·d, with injury rate i and
+    regeneration rate r constant while HbA1c is), so the decades before the simulated history have the exact
+    closed form d = i/(i + r)·(1 − exp(−(i + r)·t)); the loops that follow damage settle within the simulated
+    history. This replaces simulating every year of a long diabetes duration.
+    """
+    defaults = system.default_params()
+    value = lambda name: np.asarray(pop.params.get(name, defaults[name]), dtype=float)  # noqa: E731
+    excess = np.maximum(np.asarray(pop.inputs["hba1c"], dtype=float) - value("dm_hba1c_ref"), 0.0)
+    injury = np.asarray(pop.inputs["severity"], dtype=float) * value("dm_k_injury") * excess
+    regen = value("k_regen") * value("dm_regen_residual") / (1.0 + value("dm_regen_loss") * excess)
+    rate = injury + regen
+    t_h = 24.0 * 365.0 * np.maximum(np.asarray(years, dtype=float), 0.0)
+    return np.where(rate > 0, injury / np.where(rate > 0, rate, 1.0) * (1.0 - np.exp(-rate * t_h)), 0.0)
+
+
+def initial_states(pop: "Population", damage: np.ndarray) -> np.ndarray:
+    """Declared initial states for every patient (n_states × n) with ``damage`` (fraction) set."""
+    y0 = np.repeat(np.asarray(system.initial_state(), dtype=float)[:, None], pop.n, axis=1)
+    y0[system.STATE_INDEX["damage"]] = damage
+    return y0
 
 
 def draw_table(spec: PopulationSpec, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -4,8 +4,9 @@ A run spec (YAML, validated) names the population (cause, covariate distribution
 how long to follow it. Each chunk of patients is ONE :func:`painloop.simulate.simulate` call. The result is an
 ``xarray.Dataset`` of daily means per patient (patient × day) of the pain readouts, mood, sleep, damage and
 sensitization, plus the covariates (patient), with units and provenance. Day 0 is the onset of an acute
-cause; for diabetes it is the day of the cross-sectional look, after each patient's drawn diabetes duration
-(capped by ``population.history_years``).
+cause; for diabetes it is the day of the cross-sectional look, after each patient's drawn diabetes duration:
+its last ``population.history_years`` are simulated, the years before enter as the damage they produced (closed
+form, :func:`~painloop.population._population.diabetic_damage_before`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .. import DISCLAIMER, __version__
 from ..scenario import parse_scenario
-from ._population import Population, PopulationSpec, cause_columns, sample_population
+from ._population import (Population, PopulationSpec, cause_columns, diabetic_damage_before, initial_states,
+                          sample_population)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DAILY_VARIABLES = ("nrs", "burning", "paroxysmal", "allodynia", "numbness", "weakness", "depression", "anxiety",
+DAILY_VARIABLES = ("nrs", "neuropathic_pain", "msk_pain", "inflammatory_pain", "burning", "paroxysmal", "allodynia",
+                   "numbness", "tingling", "pins_and_needles", "weakness", "depression", "anxiety",
                    "sleep_quality", "function", "damage", "sens_central")
 """Variables kept as daily means per patient (outputs and states of the model)."""
 
@@ -129,6 +132,14 @@ def _scenario(run: PopulationRun, history_days: int):
     })
 
 
+def _start(run: PopulationRun, pop: Population, onset: np.ndarray) -> np.ndarray | None:
+    """Initial states: for diabetes, the damage of the years before the simulated history (closed form)."""
+    if run.population.cause != "diabetes" or "diabetes_years" not in pop.covariates:
+        return None
+    before = np.asarray(pop.covariates["diabetes_years"]) + onset / 365.0
+    return initial_states(pop, diabetic_damage_before(pop, before))
+
+
 def daily_means(x: np.ndarray, per_day: int) -> np.ndarray:
     """(patients, samples) → (patients, days): mean of each day's equally spaced samples (averages out the rhythm)."""
     n, m = x.shape
@@ -154,7 +165,7 @@ def run_population(run: PopulationRun, progress: Callable[[float], None] | None 
             if progress is not None:
                 progress((k + f) / len(starts))
 
-        ds = simulate(sc, sub.params, inputs=sub.inputs, progress=chunk_progress)
+        ds = simulate(sc, sub.params, inputs=sub.inputs, y0=_start(run, sub, onset[idx]), progress=chunk_progress)
         for v in DAILY_VARIABLES:
             parts[v].append(daily_means(np.asarray(ds[v].values), per_day))
         ok_parts.append(np.asarray(ds["solver_ok"].values))

@@ -118,6 +118,8 @@ def scenario_inputs(sc: Scenario) -> dict[str, np.ndarray | float]:
         "stress_base": sc.stress.baseline,
         "stress_steps": np.array(np.diff(levels) if steps else [0.0], dtype=float),
         "stress_step_h": np.array([24.0 * s.day for s in steps] or [0.0], dtype=float),
+        "day_variation": 0.0 if sc.variation.seed is None else 1.0,
+        "day_seed": float(sc.variation.seed or 0),
     }
     q.update(cause_inputs(sc.cause, sc.duration_days))
     q.update(treatment_inputs(sc))

@@ -229,6 +229,14 @@ class Sleep(_Strict):
     nights: list[Night] = Field(default_factory=list, description="nights that differ from the usual")
 
 
+class Variation(_Strict):
+    """Day-to-day variation of the drivers inside the model (sleep, stress, provocation of the lesion)."""
+
+    seed: int | None = Field(None, ge=0, le=2**31 - 1,
+                             description="seed of the day-to-day variation (null: every day alike); the same seed "
+                                         "gives the same days")
+
+
 class Output(_Strict):
     every_hours: float = Field(1.0, gt=0.0, le=24.0, description="sampling interval of the results, hours (≤ 24)")
 
@@ -329,6 +337,7 @@ class Scenario(_Strict):
     cause: CauseSpec = Field(default_factory=NoCause)
     stress: Stress = Field(default_factory=Stress)
     sleep: Sleep = Field(default_factory=Sleep)
+    variation: Variation = Field(default_factory=Variation)
     output: Output = Field(default_factory=Output)
     solver: Solver = Field(default_factory=Solver)
     params: dict[str, float] = Field(default_factory=dict, description="parameter overrides, name → value")

@@ -166,8 +166,11 @@ PD_PARAMS = params(
     ("g_withdrawal_arousal", 0.2, "dimensionless", "assumption: withdrawal insomnia",
      "sleep arousal per unit withdrawal"),
     ("ibuprofen_ec50", _ref("ibuprofen"), "mg/L", f"{_C} 400 mg tid", "ibuprofen concentration at half-maximal effect"),
-    ("emax_nsaid", 0.6, "fraction", "assumption: COX inhibition removes most prostaglandin-driven mediator production",
-     "maximal reduction of peripheral inflammatory drive by NSAIDs"),
+    ("emax_nsaid", 0.6, "fraction",
+     "assumption: COX inhibition removes most prostaglandin-driven nociception from inflamed tissue and muscle; it "
+     "does not act on neuropathic input (Moore 2015 Cochrane Database Syst Rev CD010902: no evidence of NSAID "
+     "efficacy in neuropathic pain)",
+     "maximal reduction of the musculoskeletal and inflammatory pain inputs by NSAIDs"),
     ("tau_lidocaine_local", 4.0, "h",
      "assumption: lidocaine accumulates in and leaves the skin under the patch over hours (Lidoderm label: local action)",
      "time constant of local lidocaine under the patch"),
@@ -347,7 +350,7 @@ _CONC = ("duloxetine", "amitriptyline", "nortriptyline", "pregabalin", "gabapent
          "morphine", "ibuprofen")
 _NEUTRAL = {
     "tx_serotonin": 0.0, "tx_noradrenaline": 0.0, "tx_glutamate_factor": 1.0, "tx_ectopic_factor": 1.0,
-    "tx_inflammation_factor": 1.0, "tx_pain_gain": 1.0, "tx_catastrophizing": 1.0, "tx_appraisal": 1.0,
+    "tx_inflammation_factor": 1.0, "tx_nociceptive_factor": 1.0, "tx_pain_gain": 1.0, "tx_catastrophizing": 1.0, "tx_appraisal": 1.0,
     "tx_mood_factor": 1.0, "tx_anxiety_drive": 0.0, "tx_arousal_factor": 1.0, "tx_arousal_extra": 0.0,
     "tx_fatigue_drive": 0.0, "tx_activity": 0.0, "tx_activity_loss": 0.0, "tx_tension_factor": 1.0,
     "opioid_occupancy": 0.0, "opioid_analgesia": 0.0, "opioid_withdrawal": 0.0, "tens_on": 0.0,
@@ -361,7 +364,8 @@ OUTPUTS = outputs(
     ("tx_noradrenaline", "dimensionless", "treatment rise of the descending noradrenergic target"),
     ("tx_glutamate_factor", "relative", "factor on glutamate release (gabapentinoids)"),
     ("tx_ectopic_factor", "relative", "factor on ectopic firing (lidocaine, capsaicin, TCA)"),
-    ("tx_inflammation_factor", "relative", "factor on the peripheral inflammatory drive (NSAID)"),
+    ("tx_inflammation_factor", "relative", "factor on the peripheral inflammatory drive (anti-inflammatory lifestyle)"),
+    ("tx_nociceptive_factor", "relative", "factor on the musculoskeletal and inflammatory pain inputs (NSAID)"),
     ("tx_pain_gain", "relative", "factor on dorsal-horn gain (opioid analgesia, TENS, withdrawal)"),
     ("tx_catastrophizing", "relative", "factor on catastrophizing amplification (CBT)"),
     ("tx_appraisal", "relative", "factor on stress appraisal (CBT)"),
@@ -450,7 +454,8 @@ def algebraic(c: Ctx) -> dict:
         "tx_noradrenaline": na,
         "tx_glutamate_factor": 1.0 - p["emax_gabapentinoid"] * gaba,
         "tx_ectopic_factor": (1.0 - lido) * (1.0 - caps) * (1.0 - p["emax_tca_nav"] * tca),
-        "tx_inflammation_factor": (1.0 - nsaid) * (1.0 - p["lifestyle_inflammation"] * s["lifestyle_habit"]),
+        "tx_inflammation_factor": 1.0 - p["lifestyle_inflammation"] * s["lifestyle_habit"],
+        "tx_nociceptive_factor": 1.0 - nsaid,
         "tx_pain_gain": ((1.0 - analgesia) * (1.0 - p["tens_segmental"] * u["tens"]) * (1.0 + p["g_withdrawal_pain"] * withdrawal)
                          * (1.0 - p["acupuncture_gain"] * s["acupuncture_effect"])),
         "tx_catastrophizing": (1.0 - p["cbt_catastrophizing"] * cbt) * (1.0 - p["mindfulness_catastrophizing"] * mind),

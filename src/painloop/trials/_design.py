@@ -66,7 +66,7 @@ class Arm(_Strict):
 class Diary(_Strict):
     """Daily pain diary: the day's mean NRS plus fluctuation and rating noise, rounded to an integer 0-10."""
 
-    fluctuation_sd: float = Field(0.8, ge=0.0, le=3.0, description="SD of natural day-to-day fluctuation, NRS points")
+    fluctuation_sd: float = Field(0.0, ge=0.0, le=3.0, description="SD of an extra day-to-day fluctuation added to the diary, NRS points (0: the days differ only through the model's own day-to-day variation of sleep, stress and provocation)")
     fluctuation_autocorr: float = Field(0.5, ge=0.0, lt=1.0, description="day-to-day autocorrelation of the fluctuation")
     rating_sd: float = Field(0.5, ge=0.0, le=3.0, description="SD of independent rating noise, NRS points")
     mood_sd: float = Field(0.05, ge=0.0, le=0.5, description="SD of mood questionnaire noise, score 0-1")
@@ -180,7 +180,7 @@ class TrialDesign(_Strict):
     randomisation: Literal["parallel", "virtual_twin"] = Field(
         "parallel", description="parallel: included patients are randomised to the arms; virtual_twin: every "
                                 "included patient is simulated in every arm (all arms need the same n)")
-    screen_factor: float = Field(1.6, ge=1.0, le=10.0, description="patients screened per patient to randomise")
+    screen_factor: float = Field(2.2, ge=1.0, le=10.0, description="patients screened per patient to randomise")
     population: PopulationSpec = Field(default_factory=PopulationSpec)
     inclusion: Inclusion = Field(default_factory=Inclusion)
     diary: Diary = Field(default_factory=Diary)

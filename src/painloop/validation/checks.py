@@ -36,7 +36,7 @@ class PopulationCache:
 
     n: int = 200
     seed: int = 7
-    diabetes_years: float = 10.0
+    diabetes_years: float = 2.0
     progress: Callable[[str], None] | None = None
     overrides: dict[str, float] = field(default_factory=dict)
     store: dict = field(default_factory=dict)
@@ -58,9 +58,13 @@ class PopulationCache:
 
 
 def _readout(ds: xr.Dataset, name: str) -> np.ndarray:
-    """Daily values (patients × days) of a readout; ``any_symptom`` combines NRS, numbness and burning."""
+    """Daily values (patients × days) of a readout.
+
+    ``any_symptom`` is the largest neuropathic symptom: neuropathic pain, numbness or tingling (the symptoms of
+    CIPN questionnaires; the musculoskeletal and inflammatory pain components are not neuropathy).
+    """
     if name == "any_symptom":
-        return np.maximum.reduce([ds["nrs"].values, ds["numbness"].values, ds["burning"].values])
+        return np.maximum.reduce([ds["neuropathic_pain"].values, ds["numbness"].values, ds["tingling"].values])
     if name not in ds:
         raise NotEvaluable(f"the model has no readout {name!r} yet")
     return ds[name].values

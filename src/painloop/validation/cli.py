@@ -27,8 +27,8 @@ def validate_command(
         trials: bool = typer.Option(False, "--trials/--no-trials", help="Also run the trial checks (NNT, NNH, "
                                     "placebo responders): a full virtual trial, minutes."),
         trial_patients: int = typer.Option(100, "--trial-patients", min=20, max=10_000, help="Patients per trial arm."),
-        diabetes_years: float = typer.Option(10.0, "--diabetes-years", min=0.5, max=30.0,
-                                             help="Longest diabetes duration simulated (drawn durations are capped)."),
+        diabetes_years: float = typer.Option(2.0, "--diabetes-years", min=0.5, max=10.0,
+                                             help="Years of diabetes simulated before the look (max 10; earlier years enter as the damage they produced, in closed form)."),
         only: Optional[list[str]] = typer.Option(None, "--only", help="Only this target id (repeatable).")) -> None:
     """Check the model against the shipped calibration and validation targets; write validation.csv and a report."""
     from ..population import _fitted

@@ -15,7 +15,7 @@ VALIDATION_COLUMNS = ["target_id", "role", "quantity", "population", "source", "
 
 
 def validate(n: int = 200, seed: int = 7, *, which: str = "all", trials: bool = False, trial_n: int = 100,
-             diabetes_years: float = 10.0, only: list[str] | None = None,
+             diabetes_years: float = 2.0, only: list[str] | None = None,
              progress: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Evaluate the targets of ``which`` (calibration, validation or all) on populations of ``n`` at ``seed``.
 
