@@ -32,10 +32,10 @@ PARAMS = params(
     ("day_sd_bed_h", 0.75, "h",
      "assumption: night-to-night SD of time in bed ~0.7-1 h in actigraphy of adults (Bei 2016 Sleep Med Rev: "
      "intra-individual sleep variability)", "night-to-night SD of time in bed (day-to-day variation on)"),
-    ("day_sd_stress", 0.15, "level 0-2",
+    ("day_sd_stress", 0.25, "level 0-2",
      "assumption: everyday hassles move perceived stress by a fraction of the range from day to day (Almeida 2005 "
      "Curr Dir Psychol Sci: daily stressors on ~40 % of days)", "day-to-day SD of external life stress"),
-    ("day_sd_flare", 0.6, "log units",
+    ("day_sd_flare", 0.9, "log units",
      "assumption: daily activity and mechanical provocation change lesion firing; chosen with the sleep and stress "
      "variation so that the within-person SD of daily pain is ~1 NRS point (Harris 2005 Arthritis Rheum; "
      "calibration target within_person_sd)", "day-to-day SD of log ectopic provocation"),
@@ -44,6 +44,15 @@ PARAMS = params(
 _NOISE_PERIODS_D = (2.13, 3.37, 5.21, 7.93, 11.71)
 """Periods (days) of the components of a day-to-day signal: incommensurate, so no pattern repeats within years."""
 _GOLDEN = 0.6180339887498949
+
+
+def _variation(q: dict) -> Any:
+    """1 when day-to-day variation is on (``q["day_variation"]``); inputs built without it vary nothing."""
+    return q.get("day_variation", 0.0)
+
+
+def _seed(q: dict) -> Any:
+    return q.get("day_seed", 0.0)
 
 
 def day_signal(xp: Any, t_day: Any, seed: Any, stream: int) -> Any:
@@ -77,7 +86,7 @@ def sleep_opportunity(xp: Any, t: Any, q: dict, p: dict) -> Any:
     morning_day = xp.floor(shifted / 24.0)
     rel = shifted - 24.0 * morning_day - 12.0
     override = xp.sum(xp.where(q["night_days"] == morning_day, q["night_hours"] - q["hours_in_bed"], 0.0), axis=0)
-    varied = q["day_variation"] * p["day_sd_bed_h"] * day_signal(xp, morning_day, q["day_seed"], 0)
+    varied = _variation(q) * p["day_sd_bed_h"] * day_signal(xp, morning_day, _seed(q), 0)
     hours = xp.maximum(q["hours_in_bed"] + override + varied, 0.0)
     wake_rel = 0.5 * q["hours_in_bed"]
     w = p["bed_edge_h"]
@@ -87,7 +96,7 @@ def sleep_opportunity(xp: Any, t: Any, q: dict, p: dict) -> Any:
 def life_stress(xp: Any, t: Any, q: dict, p: dict) -> Any:
     """External life stress (0 everyday, 1 severe): a baseline plus smooth steps at given hours."""
     steps = xp.sum(q["stress_steps"] * _sig(xp, (t - q["stress_step_h"]) / p["stress_ramp_h"]), axis=0)
-    daily = q["day_variation"] * p["day_sd_stress"] * day_signal(xp, t / 24.0, q["day_seed"], 1)
+    daily = _variation(q) * p["day_sd_stress"] * day_signal(xp, t / 24.0, _seed(q), 1)
     return xp.maximum(q["stress_base"] + steps + daily, 0.0)
 
 
@@ -95,8 +104,13 @@ SUBSYSTEM = Subsystem(NAME, "Scenario inputs", (), PARAMS, lambda c: {})
 
 
 def provocation(xp: Any, t: Any, q: dict, p: dict) -> Any:
-    """Factor on lesion firing from the day's activity and mechanical provocation (1 without variation)."""
-    return xp.exp(q["day_variation"] * p["day_sd_flare"] * day_signal(xp, t / 24.0, q["day_seed"], 2))
+    """Factor on lesion firing from the day's activity and mechanical provocation (1 without variation).
+
+    Log-normal in the day-to-day signal with its mean corrected to 1 (exp(σz − σ²/2)), so variation does not
+    change the average firing.
+    """
+    sd = _variation(q) * p["day_sd_flare"]
+    return xp.exp(sd * day_signal(xp, t / 24.0, _seed(q), 2) - 0.5 * sd * sd)
 
 
 def environment(c: Ctx, q: dict) -> dict:

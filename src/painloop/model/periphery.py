@@ -30,7 +30,7 @@ PARAMS = params(
     ("tau_ectopic", 12.0, "h",
      "assumption: ectopic discharge follows sodium-channel accumulation at the lesion over hours (Devor 2009 Exp Brain Res)",
      "time constant of ectopic activity"),
-    ("g_ectopic", 0.6, "dimensionless",
+    ("g_ectopic", 0.35, "dimensionless",
      "assumption: typical ectopic activity per unit damage; chosen by hand with k_nrs (calibration target dpn_painful_prevalence, Abbott 2011)",
      "typical ectopic activity per unit damage (between-person spread: painloop.population RANDOM_EFFECTS)"),
     ("frac_degenerated", 0.7, "dimensionless",

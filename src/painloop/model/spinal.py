@@ -40,7 +40,7 @@ PARAMS = params(
      "assumption: secondary hyperalgesia and other signs of central sensitization resolve over weeks once the "
      "peripheral drive ends (Woolf 2011 Pain; Haroutounian 2014 Pain: resolution after removal of the focus)",
      "decay time constant of central sensitization"),
-    ("g_csens_self", 0.35, "dimensionless",
+    ("g_csens_self", 0.9, "dimensionless",
      "assumption: self-maintaining LTP-like plasticity of dorsal-horn synapses (Sandkühler 2009 Physiol Rev); "
      "sized so that it holds sensitization only where the loops raise the amplification (a minority of patients)",
      "typical self-drive of fully sensitized dorsal-horn neurons (between-person spread: RANDOM_EFFECTS)"),
