@@ -20,6 +20,11 @@ from conftest import daily_mean
 _NEVER_H = 1e12
 
 
+_PAINFUL = {"g_ectopic": 1.0}
+"""A patient whose injured fibres fire readily (about the 90th percentile of the population's ectopic propensity):
+the pain claims below concern the patients who have pain, not the typical, mostly painless lesion."""
+
+
 def _run(cause: dict, days: float, every_hours: float = 24.0, history_days: int = 0, inputs: dict | None = None, **extra):
     sc = parse_scenario({"name": "cause-test", "duration_days": days, "history_days": history_days,
                          "output": {"every_hours": every_hours}, "cause": cause, **extra})
@@ -59,14 +64,15 @@ def test_chemotherapy_damage_rises_during_cycles_and_partly_recovers_after_the_l
     damage = _series(ds, "damage")
     peak_day = float(ds["time"][np.argmax(damage)])
     assert starts[-1] <= peak_day <= starts[-1] + 10
-    assert _at(ds, "damage", 259) < 0.8 * damage.max()  # recovery after the last cycle...
-    assert _at(ds, "damage", 259) > 0.3 * damage.max()  # ...but only partial
+    last = starts[-1] + 3
+    assert _at(ds, "damage", 259) < 0.5 * damage.max()  # recovery after the last cycle...
+    assert _at(ds, "damage", last + 60) > 0.3 * damage.max()  # ...over months, not days
 
 
 @pytest.mark.parametrize("cause", ["b12_deficiency", "b1_deficiency"])
 def test_deficiency_improves_after_supplementation_and_not_without(cause):
     ds = _run({"type": cause, "severity": 0.8, "supplement_day": 150}, 420,
-              inputs={"supplement_h": np.array([24.0 * 150, _NEVER_H])})
+              inputs={"supplement_h": np.array([24.0 * 150, _NEVER_H])}, params=_PAINFUL)
     treated_peak = _at(ds, "damage", 160, 0)
     assert _at(ds, "damage", 150, 0) > 0.05  # progressive while deficient
     assert _at(ds, "damage", 419, 0) < 0.7 * treated_peak
@@ -94,7 +100,7 @@ def test_decompression_relieves_compression_pain():
 
 def test_post_herpetic_persistence_rises_with_age():
     ages = np.array([40.0, 60.0, 80.0])
-    ds = _run({"type": "shingles", "severity": 0.8, "onset_day": 0}, 240, inputs={"age": ages})
+    ds = _run({"type": "shingles", "severity": 0.8, "onset_day": 0}, 240, inputs={"age": ages}, params=_PAINFUL)
     late_damage = [_at(ds, "damage", 239, i) for i in range(3)]
     late_pain = [daily_mean(ds, "nrs", i)[-14:].mean() for i in range(3)]
     assert late_damage[0] < late_damage[1] < late_damage[2]
@@ -176,7 +182,7 @@ def test_alcohol_damage_is_dose_dependent_and_partly_recovers_with_abstinence():
 
 def test_erythromelalgia_pain_rises_on_hot_days():
     ds = _run({"type": "erythromelalgia", "severity": 1.0, "onset_day": -730, "hot_days": [30, 31, 32]}, 60,
-              every_hours=6, history_days=730)
+              every_hours=6, history_days=730, params=_PAINFUL)
     nrs = daily_mean(ds, "nrs")
     before, hot, after = nrs[20:29].mean(), nrs[30:33].mean(), nrs[50:60].mean()
     assert hot > before + 0.5

@@ -69,34 +69,26 @@ def test_vicious_cycle_each_direction_carries_weight(calm_pain):
     assert disturbance[1] < 0.5 * disturbance[0]
 
 
-def _after_healing(params: dict | None = None) -> dict[str, float]:
-    """Pain and sensitization four weeks after a surgical nerve lesion has healed (damage < 0.03)."""
+def test_central_sensitization_decays_after_healing_unless_the_loops_hold_it():
+    """(d) After a surgical nerve lesion heals, central sensitization decays within months in a typical person;
+    in a susceptible person under sustained stress the loops hold it (pain outlasts the cause), and cutting the
+    stress → pain direction lets it decay again (chronification is an outcome of the loops, not a constant)."""
     injured = variant(builtin("surgery"), duration_days=720, output={"every_hours": 6})
-    ds = simulate(injured, params)
-    never = simulate(variant(injured, cause={"type": "none"}), params)
-    damage, nrs, sens = (daily_mean(ds, v) for v in ("damage", "nrs", "sens_central"))
+    params = {"g_csens_self": np.array([0.9, 1.3, 1.3]), "loop_stress_to_pain": np.array([1.0, 1.0, 0.0])}
+    inputs = {"stress_base": np.array([0.1, 0.6, 0.6])}
+    ds = simulate(injured, params, inputs=inputs)
+    never = simulate(variant(injured, cause={"type": "none"}), params, inputs=inputs)
+    damage = daily_mean(ds, "damage", 0)
     peak = int(np.argmax(damage))
     healed = peak + int(np.argmax(damage[peak:] < 0.03))
     assert healed > peak, "the nerve should heal within the simulated two years"
-    later = healed + 28
-    below_half = sens[healed:] < 0.5 * sens[healed]
-    return {"excess_nrs": nrs[later] - daily_mean(never, "nrs")[later], "sens_later": sens[later],
-            "half_life_days": float(np.argmax(below_half)) if below_half.any() else float("inf")}
-
-
-def test_central_sensitization_outlasts_the_cause():
-    """(d) Weeks after the nerve has healed, pain stays above the never-injured level and decays slowly."""
-    after = _after_healing()
-    assert after["excess_nrs"] > 0.2
-    assert after["sens_later"] > 0.1
-    assert 60 < after["half_life_days"] < 720, "central sensitization should decay, over months"
-
-
-def test_without_slow_decay_sensitization_does_not_outlast_the_cause():
-    """Control for (d): with fast, unmaintained decay the excess pain after healing disappears."""
-    after = _after_healing({"tau_csens_off": 48.0, "csens_hold": 100.0})
-    assert after["excess_nrs"] < 0.2
-    assert after["sens_later"] < 0.02
+    later = min(healed + 180, 719)
+    sens = [daily_mean(ds, "sens_central", i) for i in range(3)]
+    excess = [daily_mean(ds, "nrs", i)[later] - daily_mean(never, "nrs", i)[later] for i in range(3)]
+    assert sens[0][later] < 0.5 * sens[0][healed] and excess[0] < 0.3, "typical person: decays and recovers"
+    assert sens[1][later] > 0.2 and sens[1][later] > 0.8 * sens[1][healed], "susceptible and stressed: held"
+    assert excess[1] > 1.0, "susceptible and stressed: pain outlasts the lesion"
+    assert sens[2][later] < 0.1 and excess[2] < 0.5, "loop cut: sensitization decays again"
 
 
 def test_restricted_night_raises_next_day_pain(calm_pain):

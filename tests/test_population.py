@@ -72,7 +72,9 @@ def test_trial_and_community_diabetes_draw_from_their_own_distributions():
     assert abs(trial.inputs["hba1c"].mean() - _PP["hba1c_mean"]) < 0.1
     hba1c_row = next(d for d in DRAWS if d.cause == "diabetes" and d.name == "hba1c")
     assert abs(community.inputs["hba1c"].mean() - hba1c_row.args[0]) < 0.1
-    assert "diabetes_years" in community.covariates and "diabetes_years" not in trial.covariates
+    assert "diabetes_years" in community.covariates and "diabetes_years" in trial.covariates
+    assert abs(np.median(trial.covariates["diabetes_years"]) - _PP["trial_diabetes_years"]) < 0.5
+    assert trial.covariates["diabetes_years"].min() >= PopulationSpec(cause="diabetes").history_years
 
 
 def test_population_parameters_named_in_the_table_are_used_and_overridable():

@@ -118,7 +118,7 @@ def test_duloxetine_lowers_pain_via_descending_inhibition():
     sc = builtin("diabetes-duloxetine")
     treated = simulate(sc)
     control = simulate(variant(sc, treatments=[]))
-    cut = simulate(variant(sc, params={"emax_dulox_desc": 0.0}))
+    cut = simulate(variant(sc, params={**sc.params, "emax_dulox_desc": 0.0}))
     last = slice(-14 * 24, None)
     nrs = lambda ds: float(ds["nrs"].isel(patient=0, time=last).mean())  # noqa: E731
     assert nrs(control) - nrs(treated) > 0.5
@@ -216,7 +216,8 @@ def test_capsaicin_single_application_lasts_weeks_not_months(calm_pain):
     treated = simulate(variant(base, treatments=["capsaicin_8pct_patch 4 patches once at day 0"]))
     relief = daily_mean(simulate(base), "nrs") - daily_mean(treated, "nrs")
     assert relief[24:31].mean() > 0.4
-    assert relief[105:112].mean() < 0.25 * relief[24:31].mean()
+    # the defunctionalised fibres regrow by week 12; the central sensitization they drove rebuilds over weeks
+    assert relief[105:112].mean() < 0.4 * relief[24:31].mean()
     defunct = treated["capsaicin_defunctionalisation"].isel(patient=0)
     assert float(defunct.sel(time=28)) > 0.4 and float(defunct.sel(time=111)) < 0.15
 
@@ -244,9 +245,11 @@ _CUTS = {
     "therapy:physical_therapy": ["pt_tension", "exercise_activity", "exercise_tension", "exercise_desc"],
 }
 _DRUG_CUTS = [k for k in _CUTS if not k.startswith("therapy:")]
-_MIN_RELIEF = {"therapy:sleep_hygiene": 0.02, "therapy:support_group": 0.08, "therapy:cbt": 0.08}
-"""NRS relief after 4 weeks smaller than the default 0.15: these act slowly through sleep and mood (CBT's small
-effect is fitted to the published SMD of -0.21)."""
+_MIN_RELIEF = {"therapy:sleep_hygiene": 0.005, "therapy:support_group": 0.04, "therapy:cbt": 0.04,
+               "ibuprofen 400 mg tid": 0.01}
+"""NRS relief after 4 weeks smaller than the default 0.1 (the patient rates NRS ~3.5): these act slowly through
+sleep and mood (CBT's small effect is fitted to the published SMD of -0.21), or, for the NSAID, only on the small
+musculoskeletal component (see test_nsaid_relieves_inflammatory_and_musculoskeletal_pain_only)."""
 
 
 @pytest.fixture(scope="module")
@@ -271,8 +274,26 @@ def test_each_treatment_acts_only_through_its_mechanism(cut_base, key):
                   params={k: np.array([nominal[k], 0.0]) for k in _CUTS[key]})
     relief = control - daily_mean(ds, "nrs", 0)[-7:].mean()
     relief_cut = control - daily_mean(ds, "nrs", 1)[-7:].mean()
-    assert relief > _MIN_RELIEF.get(key, 0.15)
+    assert relief > _MIN_RELIEF.get(key, 0.1)
     assert abs(relief_cut) < 0.15 * relief
+
+
+def test_nsaid_relieves_inflammatory_and_musculoskeletal_pain_only(calm_pain):
+    """Ibuprofen relieves the wound's inflammatory pain after surgery, but not neuropathic pain (Moore 2015
+    Cochrane: no evidence of NSAID efficacy in neuropathic pain)."""
+    surgery = variant(builtin("surgery"), duration_days=21, output={"every_hours": 6})
+    ibu = ["ibuprofen 400 mg tid from day 7"]
+    post_op, post_op_ibu = simulate(surgery), simulate(variant(surgery, treatments=ibu))
+    window = slice(8, 14)
+    infl = daily_mean(post_op, "inflammatory_pain")[window].mean()
+    assert infl > 1.0
+    assert daily_mean(post_op_ibu, "inflammatory_pain")[window].mean() < 0.85 * infl
+    dpn = variant(calm_pain, duration_days=28, output={"every_hours": 6})
+    neuro, neuro_ibu = simulate(dpn), simulate(variant(dpn, treatments=["ibuprofen 400 mg tid from day 0"]))
+    last = slice(21, 28)
+    assert abs(daily_mean(neuro, "neuropathic_pain")[last].mean()
+               - daily_mean(neuro_ibu, "neuropathic_pain")[last].mean()) < 0.05
+    assert daily_mean(neuro_ibu, "msk_pain")[last].mean() < daily_mean(neuro, "msk_pain")[last].mean()
 
 
 def test_session_based_therapies_scale_with_sessions_per_week(calm_pain):

@@ -180,7 +180,7 @@ class TrialDesign(_Strict):
     randomisation: Literal["parallel", "virtual_twin"] = Field(
         "parallel", description="parallel: included patients are randomised to the arms; virtual_twin: every "
                                 "included patient is simulated in every arm (all arms need the same n)")
-    screen_factor: float = Field(2.5, ge=1.0, le=10.0, description="patients screened per patient to randomise")
+    screen_factor: float = Field(4.0, ge=1.0, le=10.0, description="patients screened per patient to randomise")
     population: PopulationSpec = Field(default_factory=PopulationSpec)
     inclusion: Inclusion = Field(default_factory=Inclusion)
     diary: Diary = Field(default_factory=Diary)
