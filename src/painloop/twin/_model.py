@@ -119,6 +119,14 @@ def personal_values(theta: Any, base: Mapping[str, Any], xp: Any = jnp) -> dict[
 
 
 @functools.lru_cache(maxsize=1)
+def base_params() -> dict[str, float]:
+    """Model parameters of the person every twin starts from: the nominal values with the base scenario's own
+    (its patient is in the painful minority, see the scenario file)."""
+    from ..scenario import builtin
+
+    return {**system.default_params(), **builtin(BASE_SCENARIO).params}
+
+
 def chronic_start() -> tuple[np.ndarray, float, float, float]:
     """State at day 0 of the base scenario (after its history), its sleep efficiency, hours in bed and onset (h).
 

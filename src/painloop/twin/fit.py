@@ -205,7 +205,7 @@ def make_batch(datas: Sequence[DiaryData]) -> Batch:
                 seg = int(round((t + 24.0 * M.RUNIN_DAYS) / M.SEG_H))
                 if 0 <= seg < n_seg:
                     doses[seg, states.index(system.STATE_INDEX[s]), j] += amount
-    p_base = {k: jnp.asarray(v, dtype=float) for k, v in system.default_params().items()}
+    p_base = {k: jnp.asarray(v, dtype=float) for k, v in M.base_params().items()}
     y0 = jnp.asarray(np.repeat(y_chronic[:, None], n, axis=1))
     return Batch(y0, p_base, q, jnp.asarray(doses), n_days, treated, dose_rows)
 

@@ -64,7 +64,7 @@ def synthetic_diaries(n: int, days: int = 90, *, seed: int = 0, theta: np.ndarra
     usual_s = np.median(level, axis=0)
     prev = np.concatenate([usual_s[None], level[:-1]], axis=0)
 
-    base = system.default_params()
+    base = M.base_params()
     p = {name: np.asarray(v) for name, v in M.personal_values(theta.T, base, np).items()}
     p.update(params or {})
     inputs = {

@@ -196,7 +196,7 @@ def _run(twin: xr.Dataset, change: Change | None, weeks: float, draws: np.ndarra
 
     sc = _scenario(twin, change, weeks)
     theta = np.tile(twin["theta_draws"].values[draws], (repeat, 1))
-    base = system.default_params()
+    base = M.base_params()
     p = {k: np.asarray(v) for k, v in M.personal_values(theta.T, base, np).items()}
     if change is not None:
         for name, factor in change.param_factors.items():
@@ -268,7 +268,7 @@ def drivers(twin: xr.Dataset, weeks: float = 4, n_draws: int | None = 16) -> pd.
     draws = _draw_index(twin, n_draws)
     nd, names = draws.size, list(PATHWAYS)
     extra: dict[str, np.ndarray] = {}
-    base = system.default_params()
+    base = M.base_params()
     theta = np.tile(twin["theta_draws"].values[draws], (len(names) + 1, 1))
     personal = {k: np.asarray(v) for k, v in M.personal_values(theta.T, base, np).items()}
     for j, name in enumerate(names):
