@@ -262,7 +262,6 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     _to_lanes(y0, lane_p, y)
     _to_lanes(P, lane_p, pl)
     _to_lanes(Q, lane_p, ql)
-    yt[:] = y
     k = np.empty((7, nc * na * LANES))  # noqa: F821
     y2 = y.reshape((nc * n, LANES))  # noqa: F821 (the same memory as rows of lanes, for the SIMD loops)
     yt2 = yt.reshape((nc * n, LANES))  # noqa: F821
@@ -295,6 +294,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     for lane in range(nb):
         if live[lane]:
             _apply_doses(t, y, lane, idx[lane], n, evpos, ev_end, ev_t, ev_state, ev_amt, tol_t)
+    yt[:] = y  # held (inactive) states, e.g. patches worn, are read from yt and change only at doses
     while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
         _store(ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev, obuf, n,
                npar, nq, nc)
@@ -351,7 +351,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
                         jumped = True
                 if jumped:
                     _rates(t, y, pl, ql, E, eoff, NE, lane_p, ev, k[0], n, npar, nq, nc)
-                    yt[:] = y
+                    yt[:] = y  # held states that jumped
             while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
                 _store(ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev,
                        obuf, n, npar, nq, nc)
