@@ -178,11 +178,12 @@ def generate_source(cause: str, layout: InputLayout, lanes: int) -> tuple[str, n
 
     printer = _float_printer()
     rhs_exprs = [rates[i] for i in active]
-    jit = "@numba.njit(cache=True, fastmath=False, error_model='numpy', nogil=True)"
+    jit = "@numba.njit(cache=True, fastmath=False, error_model='numpy', nogil=True, no_cpython_wrapper=True)"
     signature = "(t, y, p, q, E, eoff, NE, lane_p, ev, dy):"
     src = "\n".join([
         "", "",
         f"LANES = {lanes}",
+        "U_LANES = np.uint64(LANES)",
         f"N_SUMS = {len(xp.sums)}",
         "", "",
         jit,

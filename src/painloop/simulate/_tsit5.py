@@ -87,7 +87,8 @@ C = np.array([0.0, C2, C3, C4, C5, 1.0, 1.0])
 E = np.array([E1, E2, E3, E4, E5, E6, E7])
 """Error estimate weights (5th- minus embedded 4th-order solution)."""
 
-_JIT = dict(cache=True, fastmath=False, error_model="numpy", nogil=True)
+_JIT = dict(cache=True, fastmath=False, error_model="numpy", nogil=True, no_cpython_wrapper=True)
+"""Options of the functions called only from compiled code (no Python entry point to compile)."""
 
 
 @numba.njit(**_JIT)
@@ -123,6 +124,13 @@ def _finite_inputs(pj, y0, P, Q, E, eoff, NE):
 
 
 @numba.njit(**_JIT)
+def _copy(src, dst):
+    """``dst[i] = src[i]`` (a loop: slice assignment compiles numba's shape-mismatch error formatting, ~2 s cold)."""
+    for i in range(src.size):
+        dst[i] = src[i]
+
+
+@numba.njit(**_JIT)
 def _to_lanes(src, lane_p, dst):
     """Copy rows ``src[lane_p[l]]`` (one patient each) into the lane layout ``dst[(c*width + i)*LANES + j]``."""
     width = src.shape[1]
@@ -147,26 +155,36 @@ def _rates(t, y, P, Q, E, eoff, NE, lane_p, ev, out, n, npar, nq, nc):
 
 
 @numba.njit(**_JIT)
-def _combine(weights, nw, k, row, acc):
-    """``acc[j]`` = sum over r < ``nw`` of ``weights[r] * k[r, row, j]`` for every lane (r outer: SIMD over lanes)."""
-    for j in range(LANES):  # noqa: F821
-        acc[j] = weights[0] * k[0, row, j]
+def _combine(weights, nw, k, kb, acc):
+    """``acc[j]`` = sum over r < ``nw`` of ``weights[r] * k[r, kb + j]`` for every lane (r outer: SIMD over lanes).
+
+    Indices into rows of lanes are unsigned (``kb`` too): numba then emits no
+    negative-index wrap-around, so LLVM sees contiguous loads and vectorizes.
+    """
+    for j in range(U_LANES):
+        acc[j] = weights[0] * k[0, kb + j]
     for r in range(1, nw):
         wr = weights[r]
-        for j in range(LANES):  # noqa: F821
-            acc[j] += wr * k[r, row, j]
+        for j in range(U_LANES):
+            acc[j] += wr * k[r, kb + j]
+
+
+@numba.njit(**_JIT)
+def _row(c, n, i):
+    """Unsigned flat index of the first lane of row ``i`` of chunk ``c`` (rows of ``n``, ``LANES`` lanes each)."""
+    return np.uint64((c * n + i) * LANES)  # noqa: F821
 
 
 @numba.njit(**_JIT)
 def _stage_state(s, hh, y, yt, k, active, n, nc, acc):
-    """Active states of stage ``s`` of every lane into ``yt`` (rows of lanes): y + hh * sum_r A[s, r] k_r."""
+    """Active states of stage ``s`` of every lane into ``yt``: y + hh * sum_r A[s, r] k_r."""
     na = active.size
     for c in range(nc):
         for m in range(na):
-            row = c * n + active[m]
-            _combine(A[s], s, k, c * na + m, acc)
-            for j in range(LANES):  # noqa: F821
-                yt[row, j] = y[row, j] + hh * acc[j]
+            base = _row(c, n, active[m])
+            _combine(A[s], s, k, _row(c, na, m), acc)
+            for j in range(U_LANES):
+                yt[base + j] = y[base + j] + hh * acc[j]
 
 
 @numba.njit(**_JIT)
@@ -176,25 +194,25 @@ def _lane_errors(hh, y, yt, k, active, rtol, atol, n, nc, err, acc):
     err[:] = 0.0
     for c in range(nc):
         for m in range(na):
-            row = c * n + active[m]
-            _combine(E, 7, k, c * na + m, acc)
-            e = err[c * LANES:(c + 1) * LANES]  # noqa: F821
-            for j in range(LANES):  # noqa: F821
-                sc = abs(hh * acc[j]) / (atol + rtol * max(abs(y[row, j]), abs(yt[row, j])))
+            base = _row(c, n, active[m])
+            _combine(E, 7, k, _row(c, na, m), acc)
+            first = _row(c, 1, 0)
+            for j in range(U_LANES):
+                sc = abs(hh * acc[j]) / (atol + rtol * max(abs(y[base + j]), abs(yt[base + j])))
                 sc = sc if sc < math.inf else math.inf  # NaN counts as an infinite error
-                e[j] = max(e[j], sc)
+                err[first + j] = max(err[first + j], sc)
 
 
 @numba.njit(**_JIT)
 def _interpolate(hh, w, y, yt, k, active, n, nc, acc):
-    """Every lane's state inside the accepted step into ``yt`` (rows of lanes), from the dense-output weights ``w``."""
+    """Every lane's state inside the accepted step into ``yt``, from the dense-output weights ``w``."""
     na = active.size
     for c in range(nc):
         for m in range(na):
-            row = c * n + active[m]
-            _combine(w, 7, k, c * na + m, acc)
-            for j in range(LANES):  # noqa: F821
-                yt[row, j] = y[row, j] + hh * acc[j]
+            base = _row(c, n, active[m])
+            _combine(w, 7, k, _row(c, na, m), acc)
+            for j in range(U_LANES):
+                yt[base + j] = y[base + j] + hh * acc[j]
 
 
 @numba.njit(**_JIT)
@@ -229,7 +247,7 @@ def _apply_doses(t, y, lane, pj, n, evpos, ev_end, ev_t, ev_state, ev_amt, tol):
     return jumped
 
 
-@numba.njit(**_JIT)
+@numba.njit(**{**_JIT, "no_cpython_wrapper": False})
 def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev_ptr, ev_t, ev_state, ev_amt,
                     rtol, atol, h_state, max_steps, ys_out, outs_out, status, counts):
     """Integrate the patients ``idx`` (one block sharing a step) over [``t0``, ``t1``) hours.
@@ -263,9 +281,6 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     _to_lanes(P, lane_p, pl)
     _to_lanes(Q, lane_p, ql)
     k = np.empty((7, nc * na * LANES))  # noqa: F821
-    y2 = y.reshape((nc * n, LANES))  # noqa: F821 (the same memory as rows of lanes, for the SIMD loops)
-    yt2 = yt.reshape((nc * n, LANES))  # noqa: F821
-    k3 = k.reshape((7, nc * na, LANES))  # noqa: F821
     ynew = np.empty(nc * n * LANES)  # noqa: F821
     ev = np.empty(max(1, N_SUMS) * LANES)  # noqa: F821
     obuf = np.empty(nc * outs_out.shape[0] * LANES)  # noqa: F821
@@ -294,7 +309,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     for lane in range(nb):
         if live[lane]:
             _apply_doses(t, y, lane, idx[lane], n, evpos, ev_end, ev_t, ev_state, ev_amt, tol_t)
-    yt[:] = y  # held (inactive) states, e.g. patches worn, are read from yt and change only at doses
+    _copy(y, yt)  # held (inactive) states, e.g. patches worn, are read from yt and change only at doses
     while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
         _store(ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev, obuf, n,
                npar, nq, nc)
@@ -318,9 +333,9 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
         land = t + h >= t_stop - tol_t
         hh = t_stop - t if land else h
         for s in range(1, 7):
-            _stage_state(s, hh, y2, yt2, k3, active, n, nc, acc)
+            _stage_state(s, hh, y, yt, k, active, n, nc, acc)
             _rates(t + C[s] * hh, yt, pl, ql, E, eoff, NE, lane_p, ev, k[s], n, npar, nq, nc)  # noqa: F821
-        _lane_errors(hh, y2, yt2, k3, active, rtol, atol, n, nc, err, acc)
+        _lane_errors(hh, y, yt, k, active, rtol, atol, n, nc, err, acc)
         e_max = 0.0
         worst = 0
         for lane in range(nb):
@@ -331,18 +346,18 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
             n_acc += 1
             t_new = t_stop if land else t + hh
             if i_save < ns and save_t[i_save] < t_new - tol_t:  # saves inside the step: yt is needed for them
-                ynew[:] = yt
+                _copy(yt, ynew)
                 while i_save < ns and save_t[i_save] < t_new - tol_t:
                     _interp_weights((save_t[i_save] - t) / hh, w)
-                    _interpolate(hh, w, y2, yt2, k3, active, n, nc, acc)
+                    _interpolate(hh, w, y, yt, k, active, n, nc, acc)
                     _store(ys_out, outs_out, i_save, save_t[i_save], yt, pl, ql, E, eoff, NE, lane_p, live, keep,
                            ev, obuf, n, npar, nq, nc)
                     i_save += 1
-                y[:] = ynew
+                _copy(ynew, y)
             else:
-                y[:] = yt
+                _copy(yt, y)
             t = t_new
-            k[0, :] = k[6, :]
+            _copy(k[6], k[0])
             if land and t < t1 - tol_t:
                 jumped = False
                 for lane in range(nb):
@@ -351,7 +366,7 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
                         jumped = True
                 if jumped:
                     _rates(t, y, pl, ql, E, eoff, NE, lane_p, ev, k[0], n, npar, nq, nc)
-                    yt[:] = y  # held states that jumped
+                    _copy(y, yt)  # held states that jumped
             while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
                 _store(ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev,
                        obuf, n, npar, nq, nc)
