@@ -148,6 +148,9 @@ def _rates(t, y, P, Q, E, eoff, NE, lane_p, ev, out, n, npar, nq, nc):
     indexes them at constant offsets (which LLVM needs to vectorize).
     """
     L = LANES  # noqa: F821
+    if nc == 1:  # one chunk (e.g. one patient): the arrays themselves, no views to make
+        rhs(t, y, P, Q, E, eoff, NE, lane_p, ev, out)  # noqa: F821
+        return
     na = out.size // (nc * L)
     for c in range(nc):
         rhs(t, y[c * n * L:(c + 1) * n * L], P[c * npar * L:(c + 1) * npar * L], Q[c * nq * L:(c + 1) * nq * L],  # noqa: F821
@@ -220,10 +223,13 @@ def _store(ys_out, outs_out, i_save, t, y, P, Q, E, eoff, NE, lane_p, live, keep
     """Write the kept states and every output of each live lane (state ``y`` at time ``t``) at save ``i_save``."""
     nout = outs_out.shape[0]
     L = LANES  # noqa: F821
-    for c in range(nc):
-        outputs(t, y[c * n * L:(c + 1) * n * L], P[c * npar * L:(c + 1) * npar * L],  # noqa: F821
-                Q[c * nq * L:(c + 1) * nq * L], E, eoff, NE, lane_p[c * L:(c + 1) * L], ev,
-                obuf[c * nout * L:(c + 1) * nout * L])
+    if nc == 1:
+        outputs(t, y, P, Q, E, eoff, NE, lane_p, ev, obuf)  # noqa: F821
+    else:
+        for c in range(nc):
+            outputs(t, y[c * n * L:(c + 1) * n * L], P[c * npar * L:(c + 1) * npar * L],  # noqa: F821
+                    Q[c * nq * L:(c + 1) * nq * L], E, eoff, NE, lane_p[c * L:(c + 1) * L], ev,
+                    obuf[c * nout * L:(c + 1) * nout * L])
     for lane in range(lane_p.size):
         if not live[lane]:
             continue
