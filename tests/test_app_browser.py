@@ -136,6 +136,23 @@ def pain_trace(pg) -> list[float]:
         "gd => Array.from(gd._fullData.find(t => t.name === 'daily mean NRS').y)")
 
 
+PAIN_REDRAWN_JS = """before => { const gd = document.querySelector('.st-key-pain_plot .js-plotly-plot');
+    const t = gd && gd._fullData && gd._fullData.find(t => t.name === 'daily mean NRS');
+    return t && Math.abs(Array.from(t.y).reduce((a, b) => a + b, 0) - before) > 1e-9; }"""
+"""True once the pain plot's daily-mean trace no longer sums to ``before`` (plotly.js has drawn the new run)."""
+
+
+def report_latency(what: str, seconds: float) -> None:
+    """Print one Explore update's latency as seen in the browser and add it to ``test-artifacts/explore-latency.txt``.
+
+    Measured, never asserted: wall-clock time depends on the machine and its load.
+    """
+    line = f"Explore update in chromium ({what}): {1e3 * seconds:.0f} ms"
+    print(line)
+    with open(ARTIFACTS / "explore-latency.txt", "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
 def test_explore_renders_plots_notice_and_disclaimer(app_url, page):
     open_explore(page, app_url)
     graphs = page.locator(".js-plotly-plot")
@@ -168,12 +185,15 @@ def test_moving_the_stress_slider_changes_the_pain_plot(app_url, page):
         window.__minMetrics, document.querySelectorAll('[data-testid="stMetric"]').length); })
         .observe(document.body, {subtree: true, childList: true, attributes: true}); }""")
     slider.focus()
+    t0 = time.perf_counter()
     slider.press("End")  # to the maximum, 2 (extreme)
     page.wait_for_function(
         "v => { const e = Array.from(document.querySelectorAll('[data-testid=\"stMetric\"]'))"
         ".find(m => m.innerText.includes('Mean NRS, last week'));"
         " return e && e.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() !== v; }",
         arg=f"{before_nrs:.2f}")
+    page.wait_for_function(PAIN_REDRAWN_JS, arg=sum(before_trace), polling="raf")
+    report_latency("stress slider to the new metric and the redrawn pain plot", time.perf_counter() - t0)
     wait_idle(page)
     assert float(slider.get_attribute("value")) == 2.0 > start
     after_nrs, after_trace = float(metric(page, "Mean NRS, last week")), pain_trace(page)

@@ -7,10 +7,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
+
 
 if TYPE_CHECKING:
     from .compute import ExploreResult
+
+pio.templates.default = "plotly_white"
+"""The look of every figure, set once: ``template=`` passed per figure re-validates the whole template (~20 ms)."""
 
 # Node centres in a unit square and the half-size of every node box (same units).
 _NODES = {
@@ -50,15 +55,16 @@ def _normal(a: str, b: str) -> np.ndarray:
     return n_px / _PX
 
 
-def _arrow(fig: go.Figure, a: str, b: str, width: float, color: str, offset_px: float = 0.0, hover: str = "",
-           both: bool = False, normal: np.ndarray | None = None) -> None:
+def _arrow(a: str, b: str, width: float, color: str, offset_px: float = 0.0, hover: str = "",
+           both: bool = False, normal: np.ndarray | None = None) -> dict:
+    """The annotation (a plotly layout dict) of an arrow from node ``a`` to node ``b``, ``width`` px wide."""
     pa, pb = np.asarray(_NODES[a], float), np.asarray(_NODES[b], float)
     shift = (normal if normal is not None else _normal(a, b)) * offset_px
     start, end = _edge_point(pa, pb) + shift, _edge_point(pb, pa) + shift
-    fig.add_annotation(x=end[0], y=end[1], ax=start[0], ay=start[1], xref="x", yref="y", axref="x", ayref="y",
-                       showarrow=True, arrowhead=2, arrowside="end+start" if both else "end",
-                       arrowsize=(9.0 + width) / (3.0 * width), arrowwidth=width, arrowcolor=color, text="",
-                       hovertext=hover or None)
+    return dict(x=end[0], y=end[1], ax=start[0], ay=start[1], xref="x", yref="y", axref="x", ayref="y",
+                showarrow=True, arrowhead=2, arrowside="end+start" if both else "end",
+                arrowsize=(9.0 + width) / (3.0 * width), arrowwidth=width, arrowcolor=color, text="",
+                hovertext=hover or None)
 
 
 def loop_diagram(result: "ExploreResult") -> go.Figure:
@@ -69,7 +75,8 @@ def loop_diagram(result: "ExploreResult") -> go.Figure:
     the same run with the direction's loop gain set to 0 (last weeks of the
     reported period). Red: the direction adds pain; blue: it relieves pain.
     The grey arrows (cause → damage → sensitization) are drivers, not loop
-    gains, and have a fixed width.
+    gains, and have a fixed width. (Shapes and annotations are set in one
+    layout update: adding them one by one copies the list each time.)
     """
     from .compute import CAUSE_LABELS
 
@@ -88,12 +95,12 @@ def loop_diagram(result: "ExploreResult") -> go.Figure:
         "mood": f"<b>Mood</b><br>depression {result.summary['depression_last_week']:.2f}",
         "tension": "<b>Muscle tension</b>",
     }
-    for name, (x, y) in _NODES.items():
-        fig.add_shape(type="rect", x0=x - _HW, x1=x + _HW, y0=y - _HH, y1=y + _HH, line=dict(color="rgb(80,80,80)"),
-                      fillcolor="rgb(248,248,248)", layer="below")
-        fig.add_annotation(x=x, y=y, text=texts[name], showarrow=False, font=dict(size=12, color="rgb(30,30,30)"))
-    _arrow(fig, "cause", "damage", 3.0, _GREY, hover="driver (not a loop gain)")
-    _arrow(fig, "damage", "pain", 3.0, _GREY, hover="driver (not a loop gain)")
+    shapes = [dict(type="rect", x0=x - _HW, x1=x + _HW, y0=y - _HH, y1=y + _HH, line=dict(color="rgb(80,80,80)"),
+                   fillcolor="rgb(248,248,248)", layer="below") for x, y in _NODES.values()]
+    notes = [dict(x=x, y=y, text=texts[name], showarrow=False, font=dict(size=12, color="rgb(30,30,30)"))
+             for name, (x, y) in _NODES.items()]
+    notes.append(_arrow("cause", "damage", 3.0, _GREY, hover="driver (not a loop gain)"))
+    notes.append(_arrow("damage", "pain", 3.0, _GREY, hover="driver (not a loop gain)"))
 
     def describe(gain: str) -> tuple[float, float, str]:
         row = loops.loc[gain]
@@ -105,19 +112,21 @@ def loop_diagram(result: "ExploreResult") -> go.Figure:
     for other, side in (("stress", 1.0), ("sleep", 1.0), ("mood", -1.0)):
         normal = _normal("pain", other) * side  # the side of the pair where the label goes
         (dn_in, w_in, h_in), (dn_out, w_out, h_out) = describe(f"loop_{other}_to_pain"), describe(f"loop_pain_to_{other}")
-        _arrow(fig, other, "pain", w_in, _RED if dn_in >= 0 else _BLUE, (w_in + _GAP_PX) / 2, h_in, normal=normal)
-        _arrow(fig, "pain", other, w_out, _RED if dn_out >= 0 else _BLUE, -(w_out + _GAP_PX) / 2, h_out, normal=normal)
+        notes.append(_arrow(other, "pain", w_in, _RED if dn_in >= 0 else _BLUE, (w_in + _GAP_PX) / 2, h_in,
+                            normal=normal))
+        notes.append(_arrow("pain", other, w_out, _RED if dn_out >= 0 else _BLUE, -(w_out + _GAP_PX) / 2, h_out,
+                            normal=normal))
         mid = 0.4 * np.asarray(_NODES["pain"]) + 0.6 * np.asarray(_NODES[other]) + normal * (w_in + _GAP_PX / 2 + 34.0)
-        fig.add_annotation(x=mid[0], y=mid[1], showarrow=False, align="center", font=dict(size=11, color="rgb(30,30,30)"),
-                           text=f"{other}→pain {dn_in:.2f} NRS<br>pain→{other} {dn_out:.2f} NRS",
-                           bgcolor="rgba(255,255,255,0.85)")
+        notes.append(dict(x=mid[0], y=mid[1], showarrow=False, align="center", font=dict(size=11, color="rgb(30,30,30)"),
+                          text=f"{other}→pain {dn_in:.2f} NRS<br>pain→{other} {dn_out:.2f} NRS",
+                          bgcolor="rgba(255,255,255,0.85)"))
     dn_t, w_t, h_t = describe("loop_tension")
-    _arrow(fig, "pain", "tension", w_t, _RED if dn_t >= 0 else _BLUE, 0.0, h_t, both=True)
-    fig.add_annotation(x=_NODES["pain"][0] - 0.085, y=0.3, showarrow=False, text=f"tension loop {dn_t:.2f} NRS",
-                       font=dict(size=11, color="rgb(30,30,30)"), bgcolor="rgba(255,255,255,0.85)")
-    fig.update_layout(
+    notes.append(_arrow("pain", "tension", w_t, _RED if dn_t >= 0 else _BLUE, 0.0, h_t, both=True))
+    notes.append(dict(x=_NODES["pain"][0] - 0.085, y=0.3, showarrow=False, text=f"tension loop {dn_t:.2f} NRS",
+                      font=dict(size=11, color="rgb(30,30,30)"), bgcolor="rgba(255,255,255,0.85)"))
+    fig.update_layout(shapes=shapes, annotations=notes,
         title=f"The loop now: arrow width = NRS points each direction carries (cut it; mean of last {window:g} days)",
-        template="plotly_white", height=430, margin=dict(l=10, r=10, t=50, b=10), showlegend=False,
+        height=430, margin=dict(l=10, r=10, t=50, b=10), showlegend=False,
         xaxis=dict(visible=False, range=[-0.01, 1.0], fixedrange=True),
         yaxis=dict(visible=False, range=[-0.01, 1.0], fixedrange=True))
     return fig
@@ -144,7 +153,7 @@ def diary_figure(diary: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="rating 0-10", range=[-0.2, 10.3], tickmode="linear", tick0=0, dtick=2,
                      secondary_y=False)
     fig.update_layout(title=f"Your pain diary: {int(diary['pain'].notna().sum())} days with pain recorded",
-                      template="plotly_white", height=380, margin=dict(l=60, r=20, t=50, b=40),
+                      height=380, margin=dict(l=60, r=20, t=50, b=40),
                       legend=dict(orientation="h", y=-0.2))
     fig.update_xaxes(title_text="date")
     return fig

@@ -7,21 +7,29 @@ functions the other engines run (:func:`painloop.model.system.context` and
 subexpressions are shared (``sympy.cse``) and the result is printed as plain
 scalar Python that numba compiles. Nothing of the equations is typed here.
 
-Layout of the generated functions (all arrays 1-D, one patient):
+Layout of the generated functions: patients are *lanes* of a chunk of
+``LANES`` patients (a module constant: 1, 2, 4 or 8), every array is flat and
+holds one row of ``LANES`` values per state, parameter or input, so that the
+loop over lanes has a constant trip count and contiguous loads and LLVM turns
+it into SIMD code (arithmetic on all lanes at once; ``exp``/``pow`` stay
+scalar calls):
 
-* ``rhs(t, y, p, q, e, eoff, ne, dy)``: ``dy[i]`` = d(state ``active[i]``)/dt (state unit
-  per hour) for the *active* states only: the states whose rate is not
-  identically zero for this scenario structure (untreated runs hold the
-  treatment compartments constant, as the JAX engine does);
-* ``outputs(t, y, p, q, e, eoff, ne, out)``: every declared algebraic output, in the order
-  of :data:`painloop.model.system.OUTPUT_NAMES`.
+* ``rhs(t, y, p, q, E, eoff, NE, lane_p, ev, dy)``: ``dy[m*LANES + j]`` =
+  d(state ``active[m]``)/dt (state unit per hour) of lane ``j`` for the
+  *active* states only (those whose rate is not identically zero for this
+  scenario structure: untreated runs hold the treatment compartments
+  constant, as the JAX engine does), from ``y[i*LANES + j]`` (state ``i``),
+  ``p[...]`` and ``q[...]`` (one chunk's views);
+* ``outputs(...)``, same arguments: every declared algebraic output, in the
+  order of :data:`painloop.model.system.OUTPUT_NAMES`.
 
-``y`` is indexed like :data:`~painloop.model.system.STATE_NAMES`, ``p`` like
-:data:`~painloop.model.system.PARAM_NAMES` and ``q`` like
-:attr:`InputLayout.scalars`; event list ``k`` of :attr:`InputLayout.events`
-holds ``ne[k]`` values from ``e[eoff[k]]`` on. A sum over events
-(``xp.sum`` in the model) becomes a loop, so the code does not depend on how
-many events a scenario has.
+States follow :data:`~painloop.model.system.STATE_NAMES`, parameters
+:data:`~painloop.model.system.PARAM_NAMES` and scalar inputs
+:attr:`InputLayout.scalars`. Lane ``j``'s patient is ``lane_p[j]``; its
+event list ``k`` of :attr:`InputLayout.events` holds ``NE[patient, k]`` values
+from ``E[patient, eoff[k]]`` on. A sum over events (``xp.sum`` in the model)
+becomes a loop, run per lane before the SIMD loop into the scratch ``ev``, so
+the code does not depend on how many events a scenario has.
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import numpy as np
 from ..model import system
 from ..scenario._inputs import SCHEDULE_KEYS
 
-CODEGEN_VERSION = "2"
+CODEGEN_VERSION = "3"
 """Bumped whenever the printed form changes, so cached kernels of an older form are not reused."""
 
 
@@ -62,9 +70,19 @@ def input_layout(q: Mapping[str, Any]) -> InputLayout:
                        tuple(sorted(k for k in q if k in SCHEDULE_KEYS)))
 
 
-def structure_key(cause: str, layout: InputLayout) -> str:
-    """Text that identifies the generated code for a cause and an input layout (hashed into the cache key)."""
-    return f"{CODEGEN_VERSION}|{cause}|{','.join(layout.scalars)}|{','.join(layout.events)}"
+LANE_COUNTS = (1, 16)
+"""Patients per SIMD chunk a kernel can be generated for. LLVM leaves loops of fewer than 16 iterations scalar
+(its tiny-trip-count threshold), so blocks of 16 or more use chunks of 16 lanes and smaller blocks scalar code."""
+
+
+def lanes_for(block_size: int) -> int:
+    """The lane count for blocks of ``block_size`` patients: the largest of :data:`LANE_COUNTS` not above it."""
+    return max(n for n in LANE_COUNTS if n <= max(1, block_size))
+
+
+def structure_key(cause: str, layout: InputLayout, lanes: int) -> str:
+    """Text that identifies the generated code for a cause, an input layout and a lane count (hashed into the key)."""
+    return f"{CODEGEN_VERSION}|{cause}|{','.join(layout.scalars)}|{','.join(layout.events)}|{lanes}"
 
 
 def _loop_namespace() -> Any:
@@ -137,8 +155,8 @@ def _float_printer():
     return _Printer({"fully_qualified_modules": True, "standard": "python3"})
 
 
-def generate_source(cause: str, layout: InputLayout) -> tuple[str, np.ndarray]:
-    """Python source of ``rhs`` and ``outputs`` for ``cause`` and the input ``layout``, and the active state indices."""
+def generate_source(cause: str, layout: InputLayout, lanes: int) -> tuple[str, np.ndarray]:
+    """Python source of ``rhs`` and ``outputs`` for ``cause``, the input ``layout`` and ``lanes``; active states."""
     import sympy as sp
 
     from ..export.sbml import SymVec, _sym
@@ -160,17 +178,23 @@ def generate_source(cause: str, layout: InputLayout) -> tuple[str, np.ndarray]:
 
     printer = _float_printer()
     rhs_exprs = [rates[i] for i in active]
+    jit = "@numba.njit(cache=True, fastmath=False, error_model='numpy', nogil=True, no_cpython_wrapper=True)"
+    signature = "(t, y, p, q, E, eoff, NE, lane_p, ev, dy):"
     src = "\n".join([
         "", "",
-        "@numba.njit(cache=True, fastmath=False, error_model='numpy', nogil=True)",
-        "def rhs(t, y, p, q, e, eoff, ne, dy):",
-        '    """d(active state)/dt, state unit per hour (generated from the model declarations)."""',
-        *_function_body(printer, rhs_exprs, "dy", xp.sums),
+        f"LANES = {lanes}",
+        "U_LANES = np.uint64(LANES)",
+        f"N_SUMS = {len(xp.sums)}",
         "", "",
-        "@numba.njit(cache=True, fastmath=False, error_model='numpy', nogil=True)",
-        "def outputs(t, y, p, q, e, eoff, ne, out):",
-        '    """Every declared algebraic output (generated from the model declarations)."""',
-        *_function_body(printer, outputs, "out", xp.sums),
+        jit,
+        f"def rhs{signature}",
+        '    """d(active state)/dt of every lane, state unit per hour (generated from the model declarations)."""',
+        *_function_body(printer, rhs_exprs, "dy", xp.sums, lanes),
+        "", "",
+        jit,
+        f"def outputs{signature}",
+        '    """Every declared algebraic output of every lane (generated from the model declarations)."""',
+        *_function_body(printer, outputs, "dy", xp.sums, lanes),
         "",
     ])
     return src, active
@@ -185,19 +209,19 @@ def _used_sums(exprs: list[Any], sums: list[tuple[Any, Any]]) -> list[tuple[Any,
     return [(symbol, summand) for symbol, summand in sums if symbol.name in needed]
 
 
-def _loads(names: set[str], indent: str) -> list[str]:
-    """Lines that read the state, parameter and scalar-input symbols in ``names`` from their arrays."""
+def _loads(names: set[str], indent: str, lanes: int) -> list[str]:
+    """Lines that read lane ``j``'s state, parameter and scalar-input symbols in ``names`` from the flat arrays."""
     arrays = {"s": "y", "p": "p", "q": "q"}
     lines = []
     for name in sorted(names, key=_symbol_order):
         kind, _, idx = name.partition("_")
         if kind in arrays and idx.isdigit():
-            lines.append(f"{indent}{name} = {arrays[kind]}[{idx}]")
+            lines.append(f"{indent}{name} = {arrays[kind]}[{int(idx) * lanes} + j]")
     return lines
 
 
-def _sum_loop(printer: Any, symbol: Any, summand: Any) -> list[str]:
-    """Lines computing ``symbol`` = the sum of ``summand`` over the events of the event lists it reads.
+def _sum_loop(printer: Any, k: int, symbol: Any, summand: Any, lanes: int) -> list[str]:
+    """Lines (inside the loop over lanes) computing the sum of ``summand`` over the lane's events into ``ev``.
 
     The lists read together (e.g. a therapy's start and end times) have one
     length per patient; the loop runs over the first one's.
@@ -206,32 +230,49 @@ def _sum_loop(printer: Any, symbol: Any, summand: Any) -> list[str]:
 
     keys = sorted({int(s.name[2:]) for s in summand.free_symbols if s.name.startswith("e_")})
     if not keys:
-        return [f"    {symbol.name} = {printer.doprint(summand)}"]
+        return [f"        {symbol.name} = {printer.doprint(summand)}", f"        ev[{k * lanes} + j] = {symbol.name}"]
     replacements, (reduced,) = sp.cse([summand], symbols=sp.numbered_symbols(f"{symbol.name}_x"),
                                       optimizations=None, order="none")
-    lines = [f"    {symbol.name} = 0.0", f"    for i in range(ne[{keys[0]}]):"]
-    lines += [f"        e_{k} = e[eoff[{k}] + i]" for k in keys]
-    lines += [f"        {sym.name} = {printer.doprint(expr)}" for sym, expr in replacements]
-    lines.append(f"        {symbol.name} += {printer.doprint(reduced)}")
+    lines = [f"        {symbol.name} = 0.0", f"        for i in range(NE[pj, {keys[0]}]):"]
+    lines += [f"            e_{key} = E[pj, eoff[{key}] + i]" for key in keys]
+    lines += [f"            {sym.name} = {printer.doprint(expr)}" for sym, expr in replacements]
+    lines.append(f"            {symbol.name} += {printer.doprint(reduced)}")
+    lines.append(f"        ev[{k * lanes} + j] = {symbol.name}")
     return lines
 
 
-def _function_body(printer: Any, exprs: list[Any], target: str, sums: list[tuple[Any, Any]]) -> list[str]:
-    """Lines that load the used symbols, run the event sums, compute shared subexpressions and store ``target[i]``."""
+def _function_body(printer: Any, exprs: list[Any], target: str, sums: list[tuple[Any, Any]], lanes: int) -> list[str]:
+    """Lines of a lane function: event sums per lane, then one loop over lanes storing ``target[od + i*lanes + j]``.
+
+    The second loop reads only flat arrays at constant offsets from its
+    lane (no runtime offset: LLVM must see every access's distance from the
+    array's start), so LLVM vectorizes it (its trip count is the constant
+    ``lanes``).
+    """
     import sympy as sp
 
     loops = _used_sums(exprs, sums)
+    index = {symbol.name: k for k, (symbol, _) in enumerate(sums)}
+    lines = []
+    if loops:
+        used_in_sums: set[str] = set()
+        for _, summand in loops:
+            used_in_sums |= {s.name for s in summand.free_symbols}
+        lines += [f"    for j in range({lanes}):", "        pj = lane_p[j]"]
+        lines += _loads(used_in_sums, "        ", lanes)
+        for symbol, summand in loops:
+            lines += _sum_loop(printer, index[symbol.name], symbol, summand, lanes)
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("x"), optimizations=None, order="none")
     used: set[str] = set()
-    for e in [*(r for _, r in replacements), *reduced, *(summand for _, summand in loops)]:
+    for e in [*(r for _, r in replacements), *reduced]:
         used |= {s.name for s in e.free_symbols}
-    lines = _loads(used, "    ")
-    for symbol, summand in loops:
-        lines += _sum_loop(printer, symbol, summand)
+    lines.append(f"    for j in range({lanes}):")
+    lines += _loads(used, "        ", lanes)
+    lines += [f"        {symbol.name} = ev[{index[symbol.name] * lanes} + j]" for symbol, _ in loops]
     for symbol, expr in replacements:
-        lines.append(f"    {symbol.name} = {printer.doprint(expr)}")
+        lines.append(f"        {symbol.name} = {printer.doprint(expr)}")
     for i, expr in enumerate(reduced):
-        lines.append(f"    {target}[{i}] = {printer.doprint(expr)}")
+        lines.append(f"        {target}[{i * lanes} + j] = {printer.doprint(expr)}")
     return lines
 
 

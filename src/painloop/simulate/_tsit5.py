@@ -13,7 +13,12 @@ two engines make the same choices.
 Patients are grouped in blocks that share one step (the error is the largest
 scaled error over the block's live patients); blocks are independent and run
 in parallel threads (the compiled code releases the GIL), so a patient's
-numbers do not depend on the number of threads. Within a block a patient whose integration fails (a
+numbers do not depend on the number of threads. Inside a block, patients are
+the lanes of chunks of ``LANES`` (a constant of the generated module): every
+per-patient array is flat, one row of ``LANES`` values per state, so the loops
+over lanes are SIMD code. A block's last chunk is padded with copies of its
+last patient that never count (lane ``j`` computes the same numbers whatever
+its neighbours, so padding and lane positions do not change any result). Within a block a patient whose integration fails (a
 non-finite state or a step that collapses below ``H_MIN``) is stopped and
 flagged; when the block runs out of steps, the patient whose error rejected
 the most steps is flagged and the block stops. Either way the driver
@@ -82,7 +87,8 @@ C = np.array([0.0, C2, C3, C4, C5, 1.0, 1.0])
 E = np.array([E1, E2, E3, E4, E5, E6, E7])
 """Error estimate weights (5th- minus embedded 4th-order solution)."""
 
-_JIT = dict(cache=True, fastmath=False, error_model="numpy", nogil=True)
+_JIT = dict(cache=True, fastmath=False, error_model="numpy", nogil=True, no_cpython_wrapper=True)
+"""Options of the functions called only from compiled code (no Python entry point to compile)."""
 
 
 @numba.njit(**_JIT)
@@ -99,90 +105,157 @@ def _interp_weights(theta, w):
 
 
 @numba.njit(**_JIT)
-def _all_finite(x):
-    for v in x:
+def _finite_inputs(pj, y0, P, Q, E, eoff, NE):
+    """True when patient ``pj``'s state, parameters, scalar inputs and used event values are all finite."""
+    for v in y0[pj]:
         if not math.isfinite(v):
             return False
-    return True
-
-
-@numba.njit(**_JIT)
-def _scaled_error(j, hh, y, yt, k, active, rtol, atol):
-    """Largest scaled error of patient ``j``'s attempted step (inf when not finite), as diffrax's PIDController."""
-    ej = 0.0
-    for m in range(active.size):
-        a = active[m]
-        e = 0.0
-        for r in range(7):
-            e += E[r] * k[r, j, m]
-        sc = abs(hh * e) / (atol + rtol * max(abs(y[j, a]), abs(yt[j, a])))
-        if not (sc <= ej):
-            ej = sc if math.isfinite(sc) else math.inf
-    return ej
-
-
-@numba.njit(**_JIT)
-def _finite_events(e, eoff, ne):
-    """True when every used event value of one patient is finite (NaN marks unused slots after them)."""
+    for v in P[pj]:
+        if not math.isfinite(v):
+            return False
+    for v in Q[pj]:
+        if not math.isfinite(v):
+            return False
     for k in range(eoff.size):
-        for i in range(ne[k]):
-            if not math.isfinite(e[eoff[k] + i]):
+        for i in range(NE[pj, k]):
+            if not math.isfinite(E[pj, eoff[k] + i]):
                 return False
     return True
 
 
 @numba.njit(**_JIT)
-def _store(ys_out, outs_out, pj, i_save, t, y, P, Q, E, eoff, NE, keep, obuf):
-    """Write the kept states and every output of patient ``pj`` (state ``y`` at time ``t``) at save ``i_save``."""
-    for m in range(keep.size):
-        ys_out[m, pj, i_save] = y[keep[m]]
-    outputs(t, y, P[pj], Q[pj], E[pj], eoff, NE[pj], obuf)  # noqa: F821 (defined by the generated module)
-    for m in range(obuf.size):
-        outs_out[m, pj, i_save] = obuf[m]
+def _copy(src, dst):
+    """``dst[i] = src[i]`` (a loop: slice assignment compiles numba's shape-mismatch error formatting, ~2 s cold)."""
+    for i in range(src.size):
+        dst[i] = src[i]
 
 
 @numba.njit(**_JIT)
-def _apply_doses(t, y, j, pj, evpos, ev_end, ev_t, ev_state, ev_amt, tol):
-    """Add every dose of patient ``pj`` due at or before ``t``; True when a state jumped."""
+def _to_lanes(src, lane_p, dst):
+    """Copy rows ``src[lane_p[l]]`` (one patient each) into the lane layout ``dst[(c*width + i)*LANES + j]``."""
+    width = src.shape[1]
+    for lane in range(lane_p.size):
+        c, j = divmod(lane, LANES)  # noqa: F821 (LANES is defined by the generated module)
+        for i in range(width):
+            dst[(c * width + i) * LANES + j] = src[lane_p[lane], i]  # noqa: F821
+
+
+@numba.njit(**_JIT)
+def _rates(t, y, P, Q, E, eoff, NE, lane_p, ev, out, n, npar, nq, nc):
+    """The generated ``rhs`` of every chunk at time ``t`` (h) into ``out[(c*n_active + m)*LANES + j]``.
+
+    Each chunk's arrays are passed as views, so that the generated code
+    indexes them at constant offsets (which LLVM needs to vectorize).
+    """
+    L = LANES  # noqa: F821
+    if nc == 1:  # one chunk (e.g. one patient): the arrays themselves, no views to make
+        rhs(t, y, P, Q, E, eoff, NE, lane_p, ev, out)  # noqa: F821
+        return
+    na = out.size // (nc * L)
+    for c in range(nc):
+        rhs(t, y[c * n * L:(c + 1) * n * L], P[c * npar * L:(c + 1) * npar * L], Q[c * nq * L:(c + 1) * nq * L],  # noqa: F821
+            E, eoff, NE, lane_p[c * L:(c + 1) * L], ev, out[c * na * L:(c + 1) * na * L])
+
+
+@numba.njit(**_JIT)
+def _combine(weights, nw, k, kb, acc):
+    """``acc[j]`` = sum over r < ``nw`` of ``weights[r] * k[r, kb + j]`` for every lane (r outer: SIMD over lanes).
+
+    Indices into rows of lanes are unsigned (``kb`` too): numba then emits no
+    negative-index wrap-around, so LLVM sees contiguous loads and vectorizes.
+    """
+    for j in range(U_LANES):
+        acc[j] = weights[0] * k[0, kb + j]
+    for r in range(1, nw):
+        wr = weights[r]
+        for j in range(U_LANES):
+            acc[j] += wr * k[r, kb + j]
+
+
+@numba.njit(**_JIT)
+def _row(c, n, i):
+    """Unsigned flat index of the first lane of row ``i`` of chunk ``c`` (rows of ``n``, ``LANES`` lanes each)."""
+    return np.uint64((c * n + i) * LANES)  # noqa: F821
+
+
+@numba.njit(**_JIT)
+def _stage_state(s, hh, y, yt, k, active, n, nc, acc):
+    """Active states of stage ``s`` of every lane into ``yt``: y + hh * sum_r A[s, r] k_r."""
+    na = active.size
+    for c in range(nc):
+        for m in range(na):
+            base = _row(c, n, active[m])
+            _combine(A[s], s, k, _row(c, na, m), acc)
+            for j in range(U_LANES):
+                yt[base + j] = y[base + j] + hh * acc[j]
+
+
+@numba.njit(**_JIT)
+def _lane_errors(hh, y, yt, k, active, rtol, atol, n, nc, err, acc):
+    """Largest scaled error of each lane's attempted step (inf when not finite), as diffrax's PIDController."""
+    na = active.size
+    err[:] = 0.0
+    for c in range(nc):
+        for m in range(na):
+            base = _row(c, n, active[m])
+            _combine(E, 7, k, _row(c, na, m), acc)
+            first = _row(c, 1, 0)
+            for j in range(U_LANES):
+                sc = abs(hh * acc[j]) / (atol + rtol * max(abs(y[base + j]), abs(yt[base + j])))
+                sc = sc if sc < math.inf else math.inf  # NaN counts as an infinite error
+                err[first + j] = max(err[first + j], sc)
+
+
+@numba.njit(**_JIT)
+def _interpolate(hh, w, y, yt, k, active, n, nc, acc):
+    """Every lane's state inside the accepted step into ``yt``, from the dense-output weights ``w``."""
+    na = active.size
+    for c in range(nc):
+        for m in range(na):
+            base = _row(c, n, active[m])
+            _combine(w, 7, k, _row(c, na, m), acc)
+            for j in range(U_LANES):
+                yt[base + j] = y[base + j] + hh * acc[j]
+
+
+@numba.njit(**_JIT)
+def _store(ys_out, outs_out, i_save, t, y, P, Q, E, eoff, NE, lane_p, live, keep, ev, obuf, n, npar, nq, nc):
+    """Write the kept states and every output of each live lane (state ``y`` at time ``t``) at save ``i_save``."""
+    nout = outs_out.shape[0]
+    L = LANES  # noqa: F821
+    if nc == 1:
+        outputs(t, y, P, Q, E, eoff, NE, lane_p, ev, obuf)  # noqa: F821
+    else:
+        for c in range(nc):
+            outputs(t, y[c * n * L:(c + 1) * n * L], P[c * npar * L:(c + 1) * npar * L],  # noqa: F821
+                    Q[c * nq * L:(c + 1) * nq * L], E, eoff, NE, lane_p[c * L:(c + 1) * L], ev,
+                    obuf[c * nout * L:(c + 1) * nout * L])
+    for lane in range(lane_p.size):
+        if not live[lane]:
+            continue
+        c, j = divmod(lane, LANES)  # noqa: F821
+        pj = lane_p[lane]
+        for m in range(keep.size):
+            ys_out[m, pj, i_save] = y[(c * n + keep[m]) * LANES + j]  # noqa: F821
+        for m in range(nout):
+            outs_out[m, pj, i_save] = obuf[(c * nout + m) * LANES + j]  # noqa: F821
+
+
+@numba.njit(**_JIT)
+def _apply_doses(t, y, lane, pj, n, evpos, ev_end, ev_t, ev_state, ev_amt, tol):
+    """Add every dose of lane ``lane`` (patient ``pj``) due at or before ``t``; True when a state jumped."""
+    c, j = divmod(lane, LANES)  # noqa: F821
     jumped = False
-    while evpos[j] < ev_end[j] and ev_t[evpos[j]] <= t + tol:
-        y[j, ev_state[evpos[j]]] += ev_amt[evpos[j]]
-        evpos[j] += 1
+    while evpos[lane] < ev_end[lane] and ev_t[evpos[lane]] <= t + tol:
+        y[(c * n + ev_state[evpos[lane]]) * LANES + j] += ev_amt[evpos[lane]]  # noqa: F821
+        evpos[lane] += 1
         jumped = True
     return jumped
 
 
-@numba.njit(**_JIT)
-def _stages(j, pj, t, hh, y, yt, k, ynew, active, P, Q, E, eoff, NE):
-    """Stages 2–7 of patient ``j``'s attempted step of ``hh`` h from ``t`` (stage 1, ``k[0]``, is known)."""
-    yj = y[j]
-    ytj = yt[j]
-    for m in range(yj.size):
-        ytj[m] = yj[m]
-    for s in range(1, 7):
-        for m in range(active.size):
-            inc = 0.0
-            for r in range(s):
-                inc += A[s, r] * k[r, j, m]
-            ytj[active[m]] = yj[active[m]] + hh * inc
-        rhs(t + C[s] * hh, ytj, P[pj], Q[pj], E[pj], eoff, NE[pj], k[s, j])  # noqa: F821
-    for m in range(active.size):
-        ynew[j, m] = ytj[active[m]]
-
-
-@numba.njit(**_JIT)
-def _interpolate(j, hh, w, y, yt, k, active):
-    """Patient ``j``'s state inside the accepted step into ``yt[j]``, from the dense-output weights ``w``."""
-    for m in range(active.size):
-        inc = 0.0
-        for r in range(7):
-            inc += w[r] * k[r, j, m]
-        yt[j, active[m]] = y[j, active[m]] + hh * inc
-
-
-@numba.njit(**_JIT)
+@numba.njit(**{**_JIT, "no_cpython_wrapper": False})
 def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev_ptr, ev_t, ev_state, ev_amt,
-                                    rtol, atol, h_state, max_steps, ys_out, outs_out, status, counts):
+                    rtol, atol, h_state, max_steps, ys_out, outs_out, status, counts):
     """Integrate the patients ``idx`` (one block sharing a step) over [``t0``, ``t1``) hours.
 
     ``y0[patient]`` is the state at ``t0`` (doses at ``t0`` not yet given)
@@ -196,103 +269,115 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     """
     nb = idx.size
     n = y0.shape[1]
+    npar = P.shape[1]
+    nq = Q.shape[1]
     na = active.size
     ns = save_t.size
+    nc = (nb + LANES - 1) // LANES  # noqa: F821
+    nl = nc * LANES  # noqa: F821
     tol_t = 1e-9 * max(1.0, abs(t1))
-    y = np.empty((nb, n))
-    yt = np.empty((nb, n))
-    k = np.empty((7, nb, na))
-    ynew = np.empty((nb, na))
+    lane_p = np.empty(nl, dtype=np.int64)
+    for lane in range(nl):
+        lane_p[lane] = idx[min(lane, nb - 1)]
+    y = np.empty(nc * n * LANES)  # noqa: F821
+    yt = np.empty_like(y)
+    pl = np.empty(nc * npar * LANES)  # noqa: F821
+    ql = np.empty(nc * nq * LANES)  # noqa: F821
+    _to_lanes(y0, lane_p, y)
+    _to_lanes(P, lane_p, pl)
+    _to_lanes(Q, lane_p, ql)
+    k = np.empty((7, nc * na * LANES))  # noqa: F821
+    ynew = np.empty(nc * n * LANES)  # noqa: F821
+    ev = np.empty(max(1, N_SUMS) * LANES)  # noqa: F821
+    obuf = np.empty(nc * outs_out.shape[0] * LANES)  # noqa: F821
     w = np.empty(7)
-    obuf = np.empty(outs_out.shape[0])
-    alive = np.ones(nb, dtype=np.bool_)
-    blame = np.zeros(nb, dtype=np.int64)
-    evpos = np.empty(nb, dtype=np.int64)
-    ev_end = np.empty(nb, dtype=np.int64)
-    for j in range(nb):
-        pj = idx[j]
-        y[j] = y0[pj]
-        evpos[j] = ev_ptr[pj]
-        ev_end[j] = ev_ptr[pj + 1]
-        while evpos[j] < ev_end[j] and ev_t[evpos[j]] < t0 - tol_t:
-            evpos[j] += 1
-        if status[pj] != 0:
-            alive[j] = False
-        elif not (_all_finite(y[j]) and _all_finite(P[pj]) and _all_finite(Q[pj])
-                  and _finite_events(E[pj], eoff, NE[pj])):
-            alive[j] = False
+    acc = np.empty(LANES)  # noqa: F821
+    err = np.empty(nl)
+    live = np.zeros(nl, dtype=np.bool_)
+    blame = np.zeros(nl, dtype=np.int64)
+    evpos = np.zeros(nl, dtype=np.int64)
+    ev_end = np.zeros(nl, dtype=np.int64)
+    n_live = 0
+    for lane in range(nb):
+        pj = idx[lane]
+        evpos[lane] = ev_ptr[pj]
+        ev_end[lane] = ev_ptr[pj + 1]
+        while evpos[lane] < ev_end[lane] and ev_t[evpos[lane]] < t0 - tol_t:
+            evpos[lane] += 1
+        if status[pj] == 0 and not _finite_inputs(pj, y0, P, Q, E, eoff, NE):
             status[pj] = 3
+        live[lane] = status[pj] == 0
+        n_live += live[lane]
     t = t0
     i_save = 0
     while i_save < ns and save_t[i_save] < t0 - tol_t:
         i_save += 1
-    for j in range(nb):
-        if alive[j]:
-            _apply_doses(t, y, j, idx[j], evpos, ev_end, ev_t, ev_state, ev_amt, tol_t)
+    for lane in range(nb):
+        if live[lane]:
+            _apply_doses(t, y, lane, idx[lane], n, evpos, ev_end, ev_t, ev_state, ev_amt, tol_t)
+    _copy(y, yt)  # held (inactive) states, e.g. patches worn, are read from yt and change only at doses
     while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
-        for j in range(nb):
-            if alive[j]:
-                _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P, Q, E, eoff, NE, keep, obuf)
+        _store(ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev, obuf, n,
+               npar, nq, nc)
         i_save += 1
-    for j in range(nb):
-        if alive[j]:
-            rhs(t, y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], k[0, j])  # noqa: F821
+    _rates(t, y, pl, ql, E, eoff, NE, lane_p, ev, k[0], n, npar, nq, nc)  # noqa: F821
     h = h_state[idx[0]]
     n_acc = 0
     n_rej = 0
-    n_live = 0
-    for j in range(nb):
-        n_live += alive[j]
     while t < t1 - tol_t and n_live > 0:
         if n_acc + n_rej >= max_steps:
             worst = -1
-            for j in range(nb):
-                if alive[j] and (worst < 0 or blame[j] > blame[worst]):
-                    worst = j
+            for lane in range(nb):
+                if live[lane] and (worst < 0 or blame[lane] > blame[worst]):
+                    worst = lane
             status[idx[worst]] = 2
             break
         t_stop = t1
-        for j in range(nb):
-            if alive[j] and evpos[j] < ev_end[j] and ev_t[evpos[j]] < t_stop:
-                t_stop = ev_t[evpos[j]]
+        for lane in range(nb):
+            if live[lane] and evpos[lane] < ev_end[lane] and ev_t[evpos[lane]] < t_stop:
+                t_stop = ev_t[evpos[lane]]
         land = t + h >= t_stop - tol_t
         hh = t_stop - t if land else h
-        err = 0.0
+        for s in range(1, 7):
+            _stage_state(s, hh, y, yt, k, active, n, nc, acc)
+            _rates(t + C[s] * hh, yt, pl, ql, E, eoff, NE, lane_p, ev, k[s], n, npar, nq, nc)  # noqa: F821
+        _lane_errors(hh, y, yt, k, active, rtol, atol, n, nc, err, acc)
+        e_max = 0.0
         worst = 0
-        for j in range(nb):
-            if not alive[j]:
-                continue
-            _stages(j, idx[j], t, hh, y, yt, k, ynew, active, P, Q, E, eoff, NE)
-            ej = _scaled_error(j, hh, y, yt, k, active, rtol, atol)
-            if ej > err:
-                err = ej
-                worst = j
-        if err <= 1.0:
+        for lane in range(nb):
+            if live[lane] and err[lane] > e_max:
+                e_max = err[lane]
+                worst = lane
+        if e_max <= 1.0:
             n_acc += 1
             t_new = t_stop if land else t + hh
-            while i_save < ns and save_t[i_save] < t_new - tol_t:
-                _interp_weights((save_t[i_save] - t) / hh, w)
-                for j in range(nb):
-                    if alive[j]:
-                        _interpolate(j, hh, w, y, yt, k, active)
-                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], yt[j], P, Q, E, eoff, NE, keep, obuf)
-                i_save += 1
+            if i_save < ns and save_t[i_save] < t_new - tol_t:  # saves inside the step: yt is needed for them
+                _copy(yt, ynew)
+                while i_save < ns and save_t[i_save] < t_new - tol_t:
+                    _interp_weights((save_t[i_save] - t) / hh, w)
+                    _interpolate(hh, w, y, yt, k, active, n, nc, acc)
+                    _store(ys_out, outs_out, i_save, save_t[i_save], yt, pl, ql, E, eoff, NE, lane_p, live, keep,
+                           ev, obuf, n, npar, nq, nc)
+                    i_save += 1
+                _copy(ynew, y)
+            else:
+                _copy(yt, y)
             t = t_new
-            for j in range(nb):
-                if not alive[j]:
-                    continue
-                for m in range(na):
-                    y[j, active[m]] = ynew[j, m]
-                    k[0, j, m] = k[6, j, m]
-                if land and t < t1 - tol_t and _apply_doses(t, y, j, idx[j], evpos, ev_end, ev_t, ev_state, ev_amt,
-                                                            tol_t):
-                    rhs(t, y[j], P[idx[j]], Q[idx[j]], E[idx[j]], eoff, NE[idx[j]], k[0, j])  # noqa: F821
+            _copy(k[6], k[0])
+            if land and t < t1 - tol_t:
+                jumped = False
+                for lane in range(nb):
+                    if live[lane] and _apply_doses(t, y, lane, idx[lane], n, evpos, ev_end, ev_t, ev_state, ev_amt,
+                                                   tol_t):
+                        jumped = True
+                if jumped:
+                    _rates(t, y, pl, ql, E, eoff, NE, lane_p, ev, k[0], n, npar, nq, nc)
+                    _copy(y, yt)  # held states that jumped
             while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
-                for j in range(nb):
-                    if alive[j]:
-                        _store(ys_out, outs_out, idx[j], i_save, save_t[i_save], y[j], P, Q, E, eoff, NE, keep, obuf)
+                _store(ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev,
+                       obuf, n, npar, nq, nc)
                 i_save += 1
-            factor = 10.0 if err == 0.0 else min(10.0, max(1.0, 0.9 * err ** -0.2))
+            factor = 10.0 if e_max == 0.0 else min(10.0, max(1.0, 0.9 * e_max ** -0.2))
             if not land:
                 h = hh * factor
             else:
@@ -300,19 +385,20 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
         else:
             n_rej += 1
             blame[worst] += 1
-            factor = 0.2 if not math.isfinite(err) else min(0.9, max(0.2, 0.9 * err ** -0.2))
+            factor = 0.2 if not math.isfinite(e_max) else min(0.9, max(0.2, 0.9 * e_max ** -0.2))
             h = hh * factor
             if h < H_MIN:
-                for j in range(nb):
-                    if alive[j] and not _scaled_error(j, hh, y, yt, k, active, rtol, atol) <= 1.0:
-                        alive[j] = False
-                        status[idx[j]] = 1
+                for lane in range(nb):
+                    if live[lane] and not err[lane] <= 1.0:
+                        live[lane] = False
+                        status[idx[lane]] = 1
                         n_live -= 1
                 h = h_state[idx[0]]
-    for j in range(nb):
-        pj = idx[j]
+    for lane in range(nb):
+        pj = idx[lane]
+        c, j = divmod(lane, LANES)  # noqa: F821
         counts[pj, 0] += n_acc
         counts[pj, 1] += n_rej
         h_state[pj] = h
         for m in range(n):
-            y0[pj, m] = y[j, m] if alive[j] else math.nan
+            y0[pj, m] = y[(c * n + m) * LANES + j] if live[lane] else math.nan  # noqa: F821
