@@ -29,6 +29,13 @@ from .sleep import sleep_deficit
 
 NAME = "perception"
 
+
+def _dn4_fit(target: str) -> str:
+    """Source of a symptom gain fitted to one DN4 item share (calibration target ``target``)."""
+    return (f"calibrated: DN4 item share of calibration target {target} (share of painful-DPN patients, NRS ≥ 3, "
+            "scoring ≥ 3) matched by scaling this gain; community diabetes population of 200, seed 11 (no test uses "
+            "this seed); spread in RANDOM_EFFECTS")
+
 STATES = states(NAME, ("pain_avg", "NRS 0-10", 0.0, "sustained pain: NRS averaged over about a day"))
 
 PARAMS = params(
@@ -65,18 +72,18 @@ PARAMS = params(
      "half-saturation of allodynia"),
     ("k_tingling", 0.5, "dimensionless", "assumption: paraesthesias are half-maximal at the ectopic activity of an established diabetic lesion",
      "half-saturation of tingling and pins and needles"),
-    ("sx_gain_burning", 0.66, "relative", "calibrated: DN4 item share of calibration target dn4_burning (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 200, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+    ("sx_gain_burning", 0.66, "relative", _dn4_fit("dn4_burning"),
      "per-person gain of burning"),
-    ("sx_gain_paroxysmal", 0.64, "relative", "calibrated: DN4 item share of calibration target dn4_electric_shocks (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 200, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+    ("sx_gain_paroxysmal", 0.64, "relative", _dn4_fit("dn4_electric_shocks"),
      "per-person gain of shooting (electric) attacks"),
-    ("sx_gain_allodynia", 0.54, "relative", "calibrated: DN4 item share of calibration target dn4_brushing (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 200, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+    ("sx_gain_allodynia", 0.54, "relative", _dn4_fit("dn4_brushing"),
      "per-person gain of allodynia"),
     ("sx_gain_numbness", 2.3, "relative",
-     "calibrated: DN4 item share of calibration target dn4_numbness (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 200, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+     _dn4_fit("dn4_numbness"),
      "per-person gain of numbness per unit damage"),
-    ("sx_gain_tingling", 1.9, "relative", "calibrated: DN4 item share of calibration target dn4_tingling (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 200, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+    ("sx_gain_tingling", 1.9, "relative", _dn4_fit("dn4_tingling"),
      "per-person gain of tingling"),
-    ("sx_gain_pins", 1.45, "relative", "calibrated: DN4 item share of calibration target dn4_pins_and_needles (share of painful-DPN patients, NRS ≥ 3, scoring ≥ 3) matched by scaling this gain; community diabetes population of 200, seed 11 (no test uses this seed); spread in RANDOM_EFFECTS",
+    ("sx_gain_pins", 1.45, "relative", _dn4_fit("dn4_pins_and_needles"),
      "per-person gain of pins and needles"),
     ("motor_share", 0.6, "dimensionless",
      "assumption: motor fibres are involved late, in severe (large-fibre) neuropathy (Dyck 1993 Neurology staging)",
