@@ -62,12 +62,19 @@ def _shingles(xp: Any, t: Any, q: dict, p: dict) -> dict:
 
 
 def _chemotherapy(xp: Any, t: Any, q: dict, p: dict) -> dict:
-    """Neurotoxic exposure for a few days after each infusion; recovery after the last cycle is partial."""
+    """Neurotoxic exposure for a few days after each infusion; repair starts only weeks after the last one.
+
+    Axonal repair is held off while the course goes on and for ``cipn_regen_lag_days`` after each infusion
+    (degeneration continues after the drug is stopped: "coasting"), so symptoms plateau for a month or two after
+    the last cycle before they fade.
+    """
     starts = q["cycle_starts_h"]
     exposure = xp.sum(window(xp, t, starts, starts + 24.0 * p["cipn_exposure_days"], _EDGE_H), axis=0)
+    held = xp.minimum(xp.sum(window(xp, t, starts, starts + 24.0 * (p["cipn_exposure_days"] + p["cipn_regen_lag_days"]),
+                                    _EDGE_H), axis=0), 1.0)
     return {
         "injury_rate": q["severity"] * p["cipn_k_injury"] * exposure,
-        "regen_capacity": p["cipn_regen"] * (1.0 - exposure) + 0.0 * t,
+        "regen_capacity": p["cipn_regen"] * (1.0 - held) + 0.0 * t,
         "infl_drive": q["severity"] * p["cipn_infl"] * exposure,
     }
 
@@ -174,12 +181,21 @@ CHEMOTHERAPY = Cause(
         "causes.chemotherapy",
         ("cipn_exposure_days", 3.0, "days", "assumption: neurotoxic exposure lasts a few days after each infusion",
          "exposure per cycle"),
-        ("cipn_k_injury", 1.2e-3, "1/h",
-         "assumption: six cycles at severity 1 damage ~40 % of fibres (Seretny 2014 Pain: ~30 % CIPN prevalence 6 months after)",
+        ("cipn_k_injury", 2.75e-4, "1/h",
+         "assumption: a course at severity 1 damages ~10-40 % of fibres, depending on cycles; chosen by hand with "
+         "cipn_regen and cipn_regen_lag_days against the Seretny 2014 Pain course (calibration targets cipn_1_month, "
+         "cipn_3_months, cipn_6_months: 68 %, 60 %, 30 %; community population of 200, seed 5: 0.70, 0.55, 0.31)",
          "fibre injury rate during exposure at severity 1"),
-        ("cipn_regen", 2.5, "fraction",
-         "assumption: recovery after the last cycle is faster than axonal regrowth in most patients (distal axonopathy and ion-channel dysfunction recover over months); chosen by hand against the Seretny 2014 course (calibration targets cipn_1_month, cipn_3_months, cipn_6_months: 68 %, 60 %, 30 %)",
+        ("cipn_regen", 1.1, "fraction",
+         "assumption: once repair starts, distal axonopathy and ion-channel dysfunction recover over months, about as "
+         "fast as other axonal regrowth; chosen by hand with cipn_k_injury (see there)",
          "regeneration capacity after neurotoxic damage"),
+        ("cipn_regen_lag_days", 45.0, "days",
+         "assumption: repair is held off during the course and for weeks after each infusion; symptoms of "
+         "platinum and taxane neuropathy often worsen or persist for 1-3 months after the last cycle (coasting: "
+         "Pachman 2015 J Clin Oncol 33:3416; Grisold 2012 Neuro Oncol 14 Suppl 4:iv45); chosen by hand against "
+         "the Seretny 2014 course (calibration targets cipn_1_month, cipn_3_months, cipn_6_months)",
+         "delay of axonal repair after each neurotoxic infusion"),
         ("cipn_infl", 0.5, "dimensionless", "assumption: neuroinflammation during exposure (Fumagalli 2021 Front Pharmacol)",
          "inflammatory drive during exposure"),
     ),

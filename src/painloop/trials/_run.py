@@ -134,6 +134,34 @@ def ae_scale(arm_drug_names: list[str], params: dict) -> float:
     return max([float(params[f"ae_dropout_{d}"]) for d in arm_drug_names if f"ae_dropout_{d}" in params] or [0.0])
 
 
+def ae_burden(ds, days: int) -> np.ndarray:
+    """Daily side-effect burden (patients × days, 0–1): the day's mean of the worst adverse-effect score."""
+    return _daily(np.max(np.stack([ds[s].values for s in _AE_SCORES]), axis=0))[:, :days]
+
+
+def dropout_hazards(design: TrialDesign, arm: Arm, params: dict, burden: np.ndarray) -> tuple[float, np.ndarray]:
+    """Daily dropout hazards (1/day): the random one (a constant giving the design's 12-week share) and the
+    adverse-event one, ``ae_dropout_base`` + the arm's AE scale × burden (patients × days)."""
+    h_random = -math.log(1.0 - design.dropout.random_share) / 84.0
+    if not design.dropout.adverse_events:
+        return h_random, np.zeros_like(burden)
+    return h_random, params["ae_dropout_base"] + ae_scale(arm_drugs(design, arm), params) * burden
+
+
+def expected_ae_dropout(h_random: float, h_ae: np.ndarray) -> float:
+    """Expected share of patients leaving for an adverse event (no sampling noise).
+
+    With the daily draws of :func:`_first_event` (an AE on day d with probability p_d = 1 − exp(−h_d), the random
+    dropout likewise, AE counted when it comes first or on the same day), a patient leaves for an AE with probability
+    Σ_d p_ae,d · Π_{k<d} (1 − p_ae,k)(1 − p_r). Used to fit the AE-dropout scales to NNHs without fitting one seed's
+    dropout draws.
+    """
+    p_ae = 1.0 - np.exp(-h_ae)
+    stay = (1.0 - p_ae) * math.exp(-h_random)
+    before = np.cumprod(np.concatenate([np.ones((stay.shape[0], 1)), stay[:, :-1]], axis=1), axis=1)
+    return float((p_ae * before).sum(axis=1).mean())
+
+
 def _first_event(u: np.ndarray, hazard: np.ndarray) -> np.ndarray:
     """First day index with an event for daily hazards (patients, days); days (no event) where none."""
     prob = 1.0 - np.exp(-hazard)
@@ -229,12 +257,8 @@ def arm_records(design: TrialDesign, scr: Screening, arm: Arm, idx: np.ndarray, 
     extra = {k: v[idx] for k, v in scr.pop.extra.items()}
     true = _daily(ds["nrs"].values, design.diary.clock_hours)[:, :days]
     diary = _diary(true, extra["fluct"][:, ri:ri + days], extra["noise"][:, ri:ri + days])
-    burden = _daily(np.max(np.stack([ds[s].values for s in _AE_SCORES]), axis=0))[:, :days]
-    h_random = -math.log(1.0 - design.dropout.random_share) / 84.0
-    if design.dropout.adverse_events:
-        h_ae = params["ae_dropout_base"] + ae_scale(arm_drugs(design, arm), params) * burden
-    else:
-        h_ae = np.zeros_like(burden)
+    burden = ae_burden(ds, days)
+    h_random, h_ae = dropout_hazards(design, arm, params, burden)
     d_random = _first_event(scr.u_random[idx], np.full_like(burden, h_random))
     d_ae = _first_event(scr.u_ae[idx], h_ae)
     drop_day = np.minimum(d_random, d_ae)

@@ -41,15 +41,18 @@ class PopulationCache:
     overrides: dict[str, float] = field(default_factory=dict)
     store: dict = field(default_factory=dict)
 
-    def get(self, cause: str, fixed: dict[str, float] | None = None, days: int | None = None) -> xr.Dataset:
-        """The population of ``cause`` (simulated on first use)."""
+    def get(self, cause: str, fixed: dict[str, float] | None = None, days: int | None = None,
+            kind: str = "community") -> xr.Dataset:
+        """The population of ``cause`` (simulated on first use); ``kind`` "trial" draws clinical trial candidates
+        (see :class:`painloop.population.PopulationSpec`) instead of a community sample."""
         fixed = dict(fixed or {})
         days = days or _FOLLOW_DAYS.get(cause, 181)
-        key = (cause, tuple(sorted(fixed.items())), days)
+        key = (cause, tuple(sorted(fixed.items())), days, kind)
         if key not in self.store:
             if self.progress:
-                self.progress(f"simulating {self.n} patients ({cause}{', ' + str(fixed) if fixed else ''}), {days} days")
-            spec = PopulationSpec(cause=cause, kind="community", fixed=fixed, overrides=dict(self.overrides),
+                self.progress(f"simulating {self.n} patients ({cause}{', ' + str(fixed) if fixed else ''}"
+                              f"{', ' + kind if kind != 'community' else ''}), {days} days")
+            spec = PopulationSpec(cause=cause, kind=kind, fixed=fixed, overrides=dict(self.overrides),
                                   history_years=max(0.5, self.diabetes_years))
             run = PopulationRun(name=f"validate-{cause}", n=self.n, seed=self.seed, days=days, population=spec,
                                 chunk_size=min(self.n, 200), output={"every_hours": 6})
@@ -163,7 +166,7 @@ def check_symptom_share(t: Target, cache: PopulationCache) -> tuple[float, int]:
 
 
 def check_mood_prevalence(t: Target, cache: PopulationCache) -> tuple[float, int]:
-    ds = cache.get(t.settings["cause"])
+    ds = cache.get(t.settings["cause"], kind=t.settings.get("kind", "community"))
     painful = ds["nrs"].values[:, 0] >= float(t.settings.get("painful", 4.0))
     case = ds[t.settings["readout"]].values[:, 0] >= float(t.settings.get("case", 0.5))
     return _share(case, painful & ds["solver_ok"].values.astype(bool))
