@@ -116,16 +116,17 @@ POPULATION_PARAMS: tuple[Param, ...] = params(
     ("stress_gsd", 0.6, "log units", "assumption: log-normal spread of life stress", "SD of log life stress"),
     ("hours_in_bed_mean", 7.5, "h", "assumption: usual adult time in bed", "mean hours in bed"),
     ("hours_in_bed_sd", 0.8, "h", "assumption: usual spread (truncated 5-10 h)", "SD of hours in bed"),
-    ("mood_vulnerability_depression", 1.14, "relative",
+    ("mood_vulnerability_depression", 1.145, "relative",
      "fitted: depression prevalence 0.53 among people with neuropathic pain (targets/epidemiology.csv) at case "
      "threshold depression ≥ 0.5 (≈ HADS-D ≥ 8, Bjelland 2002 J Psychosom Res) in the included patients of the "
-     "built-in 'finnerup' design (seed 2015): painloop.trials.calibrate.fit_mood, linear interpolation between "
-     "screenings at 0.8, 1.2 and 1.6 (0.25, 0.58, 0.77) after the natural-history model of 2026-12; "
+     "built-in 'finnerup' design (seed 2015, 900 per arm, 3600 screened): painloop.trials.calibrate.fit_mood, "
+     "linear interpolation between screenings at 0.8, 1.2 and 1.6 (0.25, 0.57, 0.77) after the natural-history "
+     "model of 2026-12; "
      "a tuning target, not independent evidence",
      "typical multiplier of the depressive drives (w_dep_*)"),
-    ("mood_vulnerability_anxiety", 1.157, "relative",
+    ("mood_vulnerability_anxiety", 1.146, "relative",
      "fitted: anxiety prevalence 0.43 among people with neuropathic pain (targets/epidemiology.csv) at case "
-     "threshold anxiety ≥ 0.5 (≈ HADS-A ≥ 8, Bjelland 2002): same screenings (0.19, 0.46, 0.70); a tuning target, "
+     "threshold anxiety ≥ 0.5 (≈ HADS-A ≥ 8, Bjelland 2002): same screenings (0.20, 0.47, 0.68); a tuning target, "
      "not independent evidence",
      "typical multiplier of the anxiety drives (w_anx_*)"),
     ("female_pain_factor", 0.9, "relative", "assumption: women rate the same input ~10 % higher (Mogil 2012 Nat Rev "

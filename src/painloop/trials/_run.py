@@ -148,18 +148,23 @@ def dropout_hazards(design: TrialDesign, arm: Arm, params: dict, burden: np.ndar
     return h_random, params["ae_dropout_base"] + ae_scale(arm_drugs(design, arm), params) * burden
 
 
-def expected_ae_dropout(h_random: float, h_ae: np.ndarray) -> float:
-    """Expected share of patients leaving for an adverse event (no sampling noise).
+def ae_dropout_probability(h_random: float, h_ae: np.ndarray) -> np.ndarray:
+    """Per patient, the probability of leaving for an adverse event (the expectation over the dropout draws).
 
     With the daily draws of :func:`_first_event` (an AE on day d with probability p_d = 1 − exp(−h_d), the random
     dropout likewise, AE counted when it comes first or on the same day), a patient leaves for an AE with probability
-    Σ_d p_ae,d · Π_{k<d} (1 − p_ae,k)(1 − p_r). Used to fit the AE-dropout scales to NNHs without fitting one seed's
-    dropout draws.
+    Σ_d p_ae,d · Π_{k<d} (1 − p_ae,k)(1 − p_r).
     """
     p_ae = 1.0 - np.exp(-h_ae)
     stay = (1.0 - p_ae) * math.exp(-h_random)
     before = np.cumprod(np.concatenate([np.ones((stay.shape[0], 1)), stay[:, :-1]], axis=1), axis=1)
-    return float((p_ae * before).sum(axis=1).mean())
+    return (p_ae * before).sum(axis=1)
+
+
+def expected_ae_dropout(h_random: float, h_ae: np.ndarray) -> float:
+    """Expected share of patients leaving for an adverse event, free of the dropout draws' sampling noise (used to
+    fit the AE-dropout scales to NNHs without fitting one seed's draws)."""
+    return float(ae_dropout_probability(h_random, h_ae).mean())
 
 
 def _first_event(u: np.ndarray, hazard: np.ndarray) -> np.ndarray:
@@ -281,6 +286,7 @@ def arm_records(design: TrialDesign, scr: Screening, arm: Arm, idx: np.ndarray, 
         "true_baseline": scr.table["true_nrs"].values[idx],
         "true_end": true[:, -7:].mean(axis=1),
         "max_burden": burden.max(axis=1),
+        "ae_dropout_probability": ae_dropout_probability(h_random, h_ae),
     })
     return frame, diary
 

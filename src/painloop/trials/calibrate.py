@@ -41,7 +41,7 @@ screened population simulated once; for each parameter the arm's patients are
 replicated over a grid of candidate values and simulated as ONE batched run
 (the candidate is a per-patient parameter), the endpoint is computed for each
 copy with the same diary noise and dropout draws, and the value reaching the
-target is interpolated. Run ``python -m painloop.trials.calibrate [--no-mood] [--refine]`` (minutes;
+target is interpolated. Run ``python -m painloop.trials.calibrate [--no-mood] [--refine] [--patients N]`` (minutes;
 ``--refine`` repeats the search on a finer grid around the recorded values);
 it prints the fitted values as JSON. The values are then written, with this
 provenance, into the parameter declarations (``painloop params``).
@@ -271,8 +271,14 @@ def main() -> None:
     if "--therapies" in sys.argv:
         print(json.dumps({"tens": therapy_smd_grid("tens", {"tens_segmental": [0.5, 0.65, 0.8, 0.95]})}, indent=2))
         return
-    fitted = calibrate(mood="--no-mood" not in sys.argv, refine="--refine" in sys.argv)
-    print(json.dumps({"design": CALIBRATION_DESIGN, "seed": builtin_design(CALIBRATION_DESIGN).seed,
+    design = builtin_design(CALIBRATION_DESIGN)
+    if "--patients" in sys.argv:
+        n = int(sys.argv[sys.argv.index("--patients") + 1])
+        data = design.model_dump(mode="json")
+        data["arms"] = [{**a, "n": n} for a in data["arms"]]
+        design = parse_design(data, f"{CALIBRATION_DESIGN} with {n} per arm")
+    fitted = calibrate(design, mood="--no-mood" not in sys.argv, refine="--refine" in sys.argv)
+    print(json.dumps({"design": CALIBRATION_DESIGN, "seed": design.seed, "patients_per_arm": design.arms[0].n,
                       "fitted": fitted, "wall_s": time.perf_counter() - t0}, indent=2))
 
 

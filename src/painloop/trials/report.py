@@ -36,7 +36,8 @@ def comparison_table(result: TrialResult, endpoints: pd.DataFrame) -> pd.DataFra
         rows.append({"arm": arm, "published_treatment": key,
                      "nnt_50": e["nnt_50"], "nnt_50_ci_low": e["nnt_50_ci_low"], "nnt_50_ci_high": e["nnt_50_ci_high"],
                      "published_nnt": p["nnt_50pct"], "published_ci_low": p["nnt_ci_low"],
-                     "published_ci_high": p["nnt_ci_high"], "nnh": _round(e["nnh"]), "published_nnh": p["nnh_dropout"],
+                     "published_ci_high": p["nnt_ci_high"], "nnh": _round(e["nnh"]), "nnh_expected": _round(e["nnh_expected"]),
+                     "published_nnh": p["nnh_dropout"],
                      "nnt_inside_published_ci": bool(p["nnt_ci_low"] <= float(e["nnt_50"]) <= p["nnt_ci_high"])
                      if e["nnt_50"] is not None and not math.isnan(float(e["nnt_50"])) else False,
                      "source": p["source"]})
