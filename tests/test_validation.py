@@ -61,7 +61,7 @@ def test_ratio_and_prevalence_checks_compute_the_published_definitions():
     female = np.r_[np.ones(100), np.zeros(100)]
     y = np.r_[np.arange(100) < 40, np.arange(100) < 20]
     cache = PopulationCache(n=200)
-    cache.store[("diabetes", (), 28)] = _fake_population(y, female)
+    cache.store[("diabetes", (), 28, "community")] = _fake_population(y, female)
     s = {"cause": "diabetes", "day": "0", "readout": "nrs", "threshold": "3", "covariate": "female",
          "a": "1:2", "b": "0:1"}
     assert check_prevalence(_target("prevalence", s), cache) == (pytest.approx(0.3), 200)
@@ -74,7 +74,7 @@ def test_ratio_and_prevalence_checks_compute_the_published_definitions():
 
 def test_checks_the_model_cannot_produce_fail_with_a_note_and_trial_checks_wait_for_trials():
     cache = PopulationCache(n=10)
-    cache.store[("diabetes", (), 28)] = _fake_population(np.ones(10, bool), np.ones(10))
+    cache.store[("diabetes", (), 28, "community")] = _fake_population(np.ones(10, bool), np.ones(10))
     o = evaluate(_target("symptom_share", {"cause": "diabetes", "readout": "shimmering"}), cache, None)
     assert o.passed is False and "no readout 'shimmering'" in o.note
     t = next(t for t in load_targets("calibration") if t.check == "trial_nnt")

@@ -25,8 +25,9 @@ CHECK targets (never used for fitting): placebo 30 % responders 0.38
 (Williams 2012), whose parameters are not fitted here; the 95 % CIs of the
 NNTs (only the point estimates are tuned to).
 
-Recorded runs (values written into the parameter declarations): the latest, a full pass with the mood medians
-fitted first and the AE-dropout scales fitted to expected dropout shares (the earlier fit to one seed's dropout
+Recorded runs (values written into the parameter declarations): the latest, ``--patients 900`` (3600 screened;
+fewer patients fit one seed's sampling noise: the NNTs of 300 per arm scatter by ~±20 % between seeds), a full
+pass with the mood medians fitted first, then ``--no-mood --refine`` and the AE-dropout scales fitted to expected dropout shares (the earlier fit to one seed's dropout
 draws gave NNHs of 19-23 at other seeds); before it, after the natural-history model (sensitization
 that decays unless the loops hold it, typical patients mostly painless), one coarse pass with ``--no-mood`` (the
 mood medians were left: the community populations meet the mood prevalence targets) on the built-in design with
