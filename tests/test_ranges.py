@@ -17,10 +17,20 @@ from painloop.model import system
 from painloop.model._declare import FOLD3, Range, around, fold, params, states
 from painloop.simulate import simulate
 
-SCENARIOS = ("default", "surgery", "shingles-phn", "chemotherapy", "diabetes-duloxetine")
+SCENARIOS = ("default", "surgery", "shingles-phn", "chemotherapy", "diabetes-duloxetine", "every-treatment")
 """Built-ins run from the onset of their cause: slow diabetic injury under a stress step, acute nerve trauma,
-zoster, cycles of chemotherapy, and the diabetic patient starting duloxetine (the treatment PK/PD)."""
+zoster, cycles of chemotherapy, the diabetic patient starting duloxetine, and the default patient on every drug and
+therapy at once (:data:`painloop.analysis.robustness.EVERY_TREATMENT`: every treatment parameter)."""
+SHARES = (0.2, 0.2, 0.2, 0.2, 0.1, 0.1)
+"""Share of the draws per scenario (assumption: the treated runs are the slowest; 10 % each still draws every
+treatment parameter 1 000 times in the slow run)."""
 
+
+def _scenario(name: str):
+    """A scenario of :data:`SCENARIOS` from onset."""
+    if name == "every-treatment":
+        return rb.with_every_treatment(rb.from_onset("default"))
+    return rb.from_onset(name)
 
 def test_every_model_parameter_declares_a_range_containing_its_value_with_a_source():
     assert len(system.PARAMS) > 300
@@ -108,24 +118,46 @@ def test_violations_name_the_state_out_of_bounds_and_the_non_finite_patient():
     assert "damage max 1.2 > 1" in v[1] and "anxiety min -0.01 < 0" in v[2] and "not finite: cortisol" in v[0]
 
 
+def test_the_every_treatment_scenario_gives_every_drug_and_therapy():
+    from painloop.treatments.catalogue import DRUGS, THERAPIES
+
+    sc = _scenario("every-treatment")
+    given = {getattr(t, "drug", None) or t.therapy for t in sc.treatments}
+    assert given == set(DRUGS) | set(THERAPIES)
+
+
+def test_acupuncture_above_the_reference_schedule_keeps_its_effect_a_fraction():
+    sc = rb.from_onset("default", days=21)
+    sc = sc.model_copy(update={"treatments": []})
+    from painloop.scenario import parse_scenario
+
+    fast = parse_scenario({**sc.model_dump(mode="json"),
+                           "treatments": [{"therapy": "acupuncture", "start_day": 0, "sessions_per_week": 14}]})
+    ref = parse_scenario({**sc.model_dump(mode="json"), "treatments": [{"therapy": "acupuncture", "start_day": 0}]})
+    e_fast, e_ref = (simulate(s)["acupuncture_effect"].values for s in (fast, ref))
+    assert e_fast.max() <= 1.0 + 1e-9 and e_fast.max() > 0.9
+    assert e_fast.max() >= e_ref.max() - 1e-9
+
+
 def test_from_onset_starts_the_cause_on_day_zero_without_history():
     sc = rb.from_onset("default", days=56)
     assert sc.history_days == 0 and sc.cause.onset_day == 0 and sc.duration_days == 56 and sc.params == {}
     assert sc.output.every_hours == rb.DEFAULT_EVERY_HOURS
 
 
-def _sweep_all(n_per_scenario: int, seed: int) -> list[rb.SweepResult]:
-    """One sweep per scenario of :data:`SCENARIOS`, each with its own seed; prints every failure."""
+def _sweep_all(n: int, seed: int) -> list[rb.SweepResult]:
+    """``n`` draws split over :data:`SCENARIOS` by :data:`SHARES`, each scenario with its own seed; prints every
+    failure with its parameters."""
     results = []
-    for k, name in enumerate(SCENARIOS):
-        r = rb.sweep(n_per_scenario, seed + k, scenario=rb.from_onset(name), batch=1000)
+    for k, (name, share) in enumerate(zip(SCENARIOS, SHARES)):
+        r = rb.sweep(round(n * share), seed + k, scenario=_scenario(name), batch=1000)
         print(f"{name}: {r.report()}")
         results.append(r)
     return results
 
 
 def test_200_draws_across_the_declared_ranges_integrate_within_bounds():
-    results = _sweep_all(40, seed=100)
+    results = _sweep_all(200, seed=100)
     assert sum(r.n for r in results) == 200
     failures = [f for r in results for f in r.failures]
     assert not failures, "\n".join(r.report() for r in results)
@@ -134,7 +166,7 @@ def test_200_draws_across_the_declared_ranges_integrate_within_bounds():
 @pytest.mark.slow
 def test_10000_draws_across_the_declared_ranges_integrate_within_bounds():
     """Done-criterion of issue 18 item 6: ≥ 99.9 % of 10 000 draws integrate, within bounds, NRS in 0-10."""
-    results = _sweep_all(2000, seed=18_000)
+    results = _sweep_all(10_000, seed=18_000)
     n = sum(r.n for r in results)
     failures = [f for r in results for f in r.failures]
     assert n == 10_000

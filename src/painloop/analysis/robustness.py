@@ -69,6 +69,27 @@ def from_onset(name: str = "default", days: float = DEFAULT_DAYS, every_hours: f
     return parse_scenario(data)
 
 
+EVERY_TREATMENT: tuple[object, ...] = (
+    "duloxetine 60 mg qd from day 7", "amitriptyline 25 mg qhs from day 7", "pregabalin 150 mg bid from day 7",
+    "gabapentin 600 mg tid from day 7", "tramadol 50 mg qid from day 7 to day 35",
+    "oxycodone 10 mg bid from day 7 to day 35", "morphine 15 mg bid from day 14 to day 42",
+    "ibuprofen 400 mg tid from day 7", "lidocaine_5pct_patch 3 patches daily from day 7",
+    "capsaicin_8pct_patch 4 patches once at day 10",
+    *({"therapy": t, "start_day": 7} for t in ("cbt", "exercise", "sleep_hygiene", "tens", "mindfulness",
+                                               "support_group", "lifestyle", "physical_therapy")),
+    {"therapy": "acupuncture", "start_day": 7, "sessions_per_week": 14},
+)
+"""Every drug and non-drug therapy at once, from day 7 (opioids stopped on days 35-42, so withdrawal occurs;
+acupuncture at the schedule's maximum of 14 sessions a week): not a regimen anyone would prescribe, but it
+exercises every treatment parameter in one robustness run."""
+
+
+def with_every_treatment(scenario: Scenario) -> Scenario:
+    """``scenario`` with :data:`EVERY_TREATMENT` as its treatments."""
+    return parse_scenario({**scenario.model_dump(mode="json"), "name": f"{scenario.name}-every-treatment",
+                           "treatments": list(EVERY_TREATMENT)})
+
+
 def violations(ds: xr.Dataset, tol: float = BOUND_TOL) -> list[str]:
     """Per patient: "" when it integrated, every state is finite and within its declared bounds and the NRS in 0-10;
     otherwise the reasons, separated by "; "."""

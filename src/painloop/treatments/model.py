@@ -547,7 +547,10 @@ def rates(c: Ctx) -> dict:
     pt = u["physical_therapy_intensity"]  # supervised exercise in physical therapy also builds the exercise habit
     r["exercise_habit"] = r["exercise_habit"] + pt * (1.0 - s["exercise_habit"]) / p["tau_exercise_habit"]
     acu = u["acupuncture_intensity"]
-    r["acupuncture_effect"] = (2.0 * acu / (1.0 + acu) - s["acupuncture_effect"]) / p["tau_acupuncture"]
+    # a fraction: full (1) at the reference schedule; more sessions (up to 14 a week, or overlapping programmes)
+    # cannot exceed the full effect
+    full = c.xp.minimum(2.0 * acu / (1.0 + acu), 1.0)
+    r["acupuncture_effect"] = (full - s["acupuncture_effect"]) / p["tau_acupuncture"]
     return r
 
 
