@@ -55,17 +55,20 @@ def test_params_csv_has_a_unit_and_source_for_every_parameter():
     r = painloop("params", "--format", "csv")
     assert r.returncode == 0
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
-    assert list(rows[0]) == ["name", "subsystem", "value", "unit", "source"]
+    assert list(rows[0]) == ["name", "subsystem", "value", "unit", "source", "lower", "upper", "scale", "range_source"]
     assert len(rows) >= 60
     for row in rows:
         assert row["unit"].strip() and row["source"].strip(), row["name"]
         float(row["value"])
+        if row["subsystem"] != "population":  # every model parameter lists its plausible range
+            assert float(row["lower"]) <= float(row["value"]) <= float(row["upper"]), row["name"]
+            assert row["scale"] in ("log", "linear") and row["range_source"].strip(), row["name"]
 
 
 def test_states_csv_lists_every_state():
     r = painloop("states", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
-    assert r.returncode == 0 and list(rows[0]) == ["name", "subsystem", "unit", "initial", "meaning"]
+    assert r.returncode == 0 and list(rows[0]) == ["name", "subsystem", "unit", "initial", "lower", "upper", "meaning"]
     names = {row["name"] for row in rows}
     assert {"damage", "sens_central", "cortisol", "depression", "sleep_pressure", "pain_avg"} <= names
 

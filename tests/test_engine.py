@@ -81,9 +81,10 @@ def test_a_failing_patient_is_flagged_and_its_block_mates_are_unchanged() -> Non
 
 
 def test_a_stiff_patient_exhausting_the_step_budget_does_not_take_its_block_down() -> None:
+    """A glutamate time constant of 1e-5 h (far outside its range) makes one patient too stiff for the step budget."""
     sc = _short("surgery", days=2, history_days=0)
-    values = np.full(3, system.default_params()["k_stress"]) * np.array([1.0, -60.0, 1.0])
-    ds = simulate(sc, params={"k_stress": values})
+    values = np.full(3, system.default_params()["tau_glutamate"]) * np.array([1.0, 1e-5 / 6.0, 1.0])
+    ds = simulate(sc, params={"tau_glutamate": values})
     assert ds.solver_ok.values.tolist() == [1, 0, 1]
     assert int(ds.solver_status.values[1]) == 2
 

@@ -387,18 +387,19 @@ def treatments(fmt: Format = typer.Option(Format.table, "--format", "-f", help=F
 
 @app.command()
 def params(fmt: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP)) -> None:
-    """Every model parameter with its value, unit and source."""
+    """Every model parameter with its value, unit, source and plausible range (lower, upper, scale, range source)."""
     from .io import param_rows
 
-    _emit(param_rows(), ["name", "subsystem", "value", "unit", "source"], fmt, "painloop parameters")
+    _emit(param_rows(), ["name", "subsystem", "value", "unit", "source", "lower", "upper", "scale", "range_source"],
+          fmt, "painloop parameters")
 
 
 @app.command()
 def states(fmt: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP)) -> None:
-    """Every state variable with its unit, initial value and meaning."""
+    """Every state variable with its unit, initial value, the bounds it keeps and its meaning."""
     from .io import state_rows
 
-    _emit(state_rows(), ["name", "subsystem", "unit", "initial", "meaning"], fmt, "painloop states")
+    _emit(state_rows(), ["name", "subsystem", "unit", "initial", "lower", "upper", "meaning"], fmt, "painloop states")
 
 
 from .twin.cli import twin_app  # noqa: E402

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model._declare import params
+from ..model._declare import Range, around, params
 from ._base import NONE, Cause, sig, started, window
 from .chronic import CHARCOT_MARIE_TOOTH, ERYTHROMELALGIA, IDIOPATHIC
 from .immune import GUILLAIN_BARRE, MULTIPLE_SCLEROSIS, RHEUMATOID_ARTHRITIS
@@ -114,7 +114,9 @@ DIABETES = Cause(
     params(
         "causes.diabetes",
         ("dm_hba1c_ref", 5.7, "% HbA1c", "ADA Standards of Care 2024: HbA1c < 5.7 % is normoglycaemia",
-         "HbA1c below which glycaemia does not injure nerves"),
+         "HbA1c below which glycaemia does not injure nerves",
+         Range(5.0, 6.5, "assumption: between a typical normoglycaemic HbA1c (~5 %) and the ADA diagnostic threshold "
+                         "of diabetes (6.5 %, ADA Standards of Care 2024)", "linear")),
         ("dm_k_injury", 5.0e-6, "1/h per % HbA1c",
          "assumption: neuropathy develops over years to decades: ~0.04/year of the fibres at HbA1c 7.6 % and "
          "severity 0.5, so that about a fifth of community diabetics have marked neuropathy after ~10 years "
@@ -154,7 +156,9 @@ SHINGLES = Cause(
          "assumption: part of acute zoster pain is inflammatory pain of the rash and skin (Johnson & Rice 2014 N Engl "
          "J Med: acute pain is mixed nociceptive and neuropathic)", "tissue inflammation of the rash per unit inflammatory drive"),
         ("hz_age_ref", 50.0, "years", "Forbes 2016 Pain: PHN risk rises steeply after 50",
-         "age above which regeneration declines"),
+         "age above which regeneration declines",
+         around(10.0, "assumption: the age at which PHN risk starts to rise is known to about a decade (Forbes 2016 "
+                      "Pain)")),
         ("hz_age_scale", 10.0, "years",
          "assumption: recovery halves by age 60 and falls to a third by 70 (PHN risk rises ~1.2-3x per decade, "
          "Forbes 2016 Pain)", "age excess (over hz_age_ref) that halves recovery"),

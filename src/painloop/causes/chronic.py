@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model._declare import params
+from ..model._declare import Range, around, params
 from ._base import Cause, started, window
 
 _HEAT_EDGE_H = 2.0
@@ -49,7 +49,9 @@ CHARCOT_MARIE_TOOTH = Cause(
          "assumption: severity 1 loses half the fibres over ~30 years (slow progression of CMT1A, Shy 2008 Neurology)",
          "injury rate at severity 1"),
         ("cmt_regen", 0.0, "fraction", "assumption: the genetic defect prevents lasting repair (no recovery)",
-         "regeneration capacity"),
+         "regeneration capacity",
+         Range(0.0, 0.1, "assumption: at most the little repair of idiopathic neuropathy (idio_regen 0.1); 0 allowed, "
+                         "drawn uniform in the value", "linear")),
     ),
     _steady_loss("cmt", "Genetic length-dependent degeneration: constant slow injury and no regeneration."),
 )
@@ -65,7 +67,9 @@ ERYTHROMELALGIA = Cause(
         ("em_regen", 0.2, "fraction", "assumption: small-fibre loss in erythromelalgia recovers poorly",
          "regeneration capacity"),
         ("em_heat_threshold", 24.0, "°C", "assumption: flares are triggered by warmth above room temperature (Davis 2000 Arch Dermatol)",
-         "ambient temperature above which heat triggers a flare"),
+         "ambient temperature above which heat triggers a flare",
+         around(4.0, "assumption: the warmth that triggers a flare differs between patients, from a warm room to a "
+                     "hot day")),
         ("em_heat_scale", 8.0, "°C", "assumption: a hot day (~32 °C) gives a full flare", "temperature excess of a full flare"),
         ("em_heat_infl", 3.0, "dimensionless",
          "assumption: heat-evoked neurogenic inflammation (vasodilation, Nav1.7 hyperexcitability; Dib-Hajj 2013 Nat Rev Neurol)",

@@ -8,7 +8,7 @@ shows as a higher resting heart rate and lower heart-rate variability
 
 from __future__ import annotations
 
-from ._declare import Ctx, Subsystem, outputs, params, states
+from ._declare import Ctx, Range, Subsystem, outputs, params, states
 
 NAME = "autonomic"
 
@@ -27,7 +27,9 @@ PARAMS = params(
     ("k_aut_stress", 0.4, "dimensionless", "assumption: chronic stress lowers vagal tone (Thayer 2012 Neurosci Biobehav Rev)",
      "autonomic drive per unit chronic stress load"),
     ("hr_rest", 65.0, "beats/min", "assumption: typical adult resting heart rate (Nanchen 2018 Heart: 60-80)",
-     "healthy resting heart rate"),
+     "healthy resting heart rate",
+     Range(50.0, 90.0, "assumption: healthy adult resting heart rate, about 50-90 beats/min (Nanchen 2018 Heart: "
+                       "mostly 60-80)")),
     ("g_hr_autonomic", 0.25, "dimensionless", "assumption: cardiac autonomic neuropathy raises resting HR by up to ~15 bpm (Vinik 2003)",
      "relative heart-rate rise at full autonomic dysfunction"),
     ("g_hr_stress", 0.15, "dimensionless", "assumption: acute stress raises heart rate ~10 bpm",
@@ -38,7 +40,9 @@ PARAMS = params(
     ("g_hrv_stress", 1.0, "dimensionless", "assumption: acute stress halves RMSSD (Kim 2018 Psychiatry Investig review)",
      "relative HRV loss per unit perceived stress"),
     ("hrv_rest", 42.0, "ms", "Nunan 2010 Pacing Clin Electrophysiol: normal short-term RMSSD ~42 ms",
-     "healthy RMSSD heart-rate variability"),
+     "healthy RMSSD heart-rate variability",
+     Range(19.0, 75.0, "Nunan 2010 Pacing Clin Electrophysiol: range of normal short-term RMSSD in healthy adults "
+                       "(19-75 ms)")),
 )
 
 OUTPUTS = outputs(

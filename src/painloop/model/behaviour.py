@@ -50,8 +50,9 @@ PARAMS = params(
 def rates(c: Ctx) -> dict:
     """d/dt of tension, activity and fitness (per hour)."""
     s, p, a = c.s, c.p, c.a
-    tension_target = a["tx_tension_factor"] * (p["loop_tension"] * p["k_tension_pain"] * a["nrs"] / 10.0
-                      + p["k_tension_stress"] * s["perceived_stress"])
+    # a 0-1 score: the target is capped at 1 (maximal tension), reached only at couplings well above nominal
+    tension_target = c.xp.minimum(a["tx_tension_factor"] * (p["loop_tension"] * p["k_tension_pain"] * a["nrs"] / 10.0
+                                                            + p["k_tension_stress"] * s["perceived_stress"]), 1.0)
     activity_target = (1.0 + a["tx_activity"]) / (1.0 + p["k_avoid_pain"] * s["pain_avg"] / 10.0
                                                   + p["k_avoid_depression"] * s["depression"]
                                                   + p["k_avoid_fatigue"] * s["fatigue"] + a["tx_activity_loss"])

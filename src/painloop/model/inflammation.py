@@ -10,7 +10,7 @@ over days to weeks.
 
 from __future__ import annotations
 
-from ._declare import Ctx, Subsystem, params, states
+from ._declare import Ctx, Subsystem, fold, params, states
 
 NAME = "inflammation"
 
@@ -41,7 +41,9 @@ PARAMS = params(
      "extra clearance per unit of cortisol relative to its healthy mean"),
     ("cortisol_ref", 8.0, "µg/dL",
      "computed: mean of the healthy Sriram 2012 cortisol cycle in this model (≈8)",
-     "healthy mean cortisol used to normalise its effects"),
+     "healthy mean cortisol used to normalise its effects",
+     fold(1.5, "assumption: a reference computed from this model; the mean of the cortisol cycle moves with the "
+               "Sriram parameters, 1.5-fold either side")),
     ("tau_glia", 7 * 24.0, "h",
      "Tsuda 2016 Glia / Coull 2005 Nature: microglial activation builds and resolves over ~1 week",
      "time constant of glial activation"),

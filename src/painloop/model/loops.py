@@ -8,7 +8,7 @@ not physiological quantities themselves.
 
 from __future__ import annotations
 
-from ._declare import Ctx, Subsystem, params
+from ._declare import Ctx, Range, Subsystem, params
 
 NAME = "loops"
 
@@ -25,6 +25,8 @@ PARAMS = params(
      "depression/anxiety → catastrophizing and weaker descending inhibition"),
     ("loop_pain_to_mood", 1.0, "dimensionless", _WHY, "sustained pain → depression and anxiety"),
     ("loop_tension", 1.0, "dimensionless", _WHY, "pain → muscle tension → nerve irritation"),
+    ranges=Range(0.0, 1.0, "assumption: an analysis switch, from cut (0) to the nominal coupling (1); drawn uniform "
+                           "in the value (0 is allowed)", "linear"),
 )
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from ._declare import Ctx, Subsystem, outputs, params, states
+from ._declare import Ctx, Subsystem, around, outputs, params, states
 from .sleep import sleep_deficit
 
 NAME = "perception"
@@ -58,7 +58,9 @@ PARAMS = params(
      "Odrcich 2006 Pain 120:207: diabetic/PHN pain rises ~1-1.5 NRS points from morning to evening (assumed ±15 % drive)",
      "relative amplitude of the daily rhythm of pain"),
     ("pain_circ_peak", 20.0, "h (clock time)", "Odrcich 2006 Pain; Gilron 2013 Nat Rev Neurol: neuropathic pain peaks in the evening",
-     "clock time of maximal pain"),
+     "clock time of maximal pain",
+     around(3.0, "assumption: the evening peak of neuropathic pain varies between patients by a few hours "
+                 "(Odrcich 2006 Pain: late afternoon to late evening)")),
     ("g_csens_spont", 0.4, "dimensionless",
      "assumption: a sensitized dorsal horn turns ongoing low-threshold input into pain (Woolf 2011 Pain: pain "
      "without peripheral drive); at full sensitization about twice the input of an established diabetic lesion",

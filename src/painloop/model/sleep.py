@@ -11,10 +11,15 @@ short night raises next-day pain sensitivity.
 
 from __future__ import annotations
 
-from ._declare import Ctx, Subsystem, outputs, params, states
+from ._declare import Ctx, Range, Subsystem, fold, outputs, params, states
 
 NAME = "sleep"
 _CRODELLE = "Crodelle, Vanty & Booth 2023 Front Neurosci 17:1166203 (targets/rhythms_and_couplings.csv)"
+
+_TWO_PROCESS_RANGE = fold(1.5, "assumption: process-S time constants fitted in different studies and people differ "
+                                "by tens of percent (Daan 1984; Borbély 2016 J Sleep Res review), 1.5-fold either side")
+_COMPUTED_REF = fold(1.2, "assumption: a reference computed from this model for a healthy sleeper; it moves only with "
+                          "the sleep parameters, ±20 %")
 
 STATES = states(
     NAME,
@@ -26,8 +31,10 @@ STATES = states(
 
 PARAMS = params(
     NAME,
-    ("tau_wake", 18.2, "h", "Daan, Beersma & Borbély 1984 Am J Physiol", "rise time constant of process S while awake"),
-    ("tau_sleep", 4.2, "h", "Daan, Beersma & Borbély 1984 Am J Physiol", "decay time constant of process S during sleep"),
+    ("tau_wake", 18.2, "h", "Daan, Beersma & Borbély 1984 Am J Physiol", "rise time constant of process S while awake",
+     _TWO_PROCESS_RANGE),
+    ("tau_sleep", 4.2, "h", "Daan, Beersma & Borbély 1984 Am J Physiol", "decay time constant of process S during sleep",
+     _TWO_PROCESS_RANGE),
     ("sleep_threshold", 0.05, "fraction",
      "assumption: lower threshold set so an unstressed, pain-free sleeper sleeps most of an 8 h night",
      "pressure below which sleep ends (lower threshold)"),
@@ -46,7 +53,7 @@ PARAMS = params(
     ("tau_homeostat_sleep", 3.4, "h", _CRODELLE, "fall time constant of the pain homeostat while asleep"),
     ("homeostat_ref", 0.364, "fraction",
      "computed: daily mean of the pain homeostat for a healthy 8 h sleeper in this model",
-     "reference level at which sleep leaves pain sensitivity unchanged"),
+     "reference level at which sleep leaves pain sensitivity unchanged", _COMPUTED_REF),
     ("g_sleep_pain", 1.2, "dimensionless",
      "assumption: one night of total sleep loss raises pain sensitivity by ~25-40 % (Krause 2019 J Neurosci; Schrimpf 2015 Sleep Med)",
      "log-gain of pain sensitivity per unit of the pain homeostat above its reference"),
@@ -61,7 +68,9 @@ PARAMS = params(
     ("tau_sleep_avg", 72.0, "h", "assumption: sleep debt reflects about three nights (Van Dongen 2003 Sleep: debt builds over days)",
      "time constant of the sleep-per-day running mean"),
     ("sleep_need", 7.0, "h/day", "Watson et al. 2015 Sleep (AASM/SRS consensus: ≥7 h for adults)",
-     "sleep per day below which a deficit accumulates"),
+     "sleep per day below which a deficit accumulates",
+     Range(6.0, 10.0, "Hirshkowitz 2015 Sleep Health (National Sleep Foundation): 7-9 h recommended for adults, "
+                      "6-10 h may be appropriate")),
 )
 
 OUTPUTS = outputs(

@@ -141,6 +141,7 @@ POPULATION_PARAMS: tuple[Param, ...] = params(
      "ratio of 30 % to 50 % placebo responders (0.42 vs 0.23 on the built-in 'finnerup' design at seed 2015; Beta(1, 2) "
      "gave 0.46 vs 0.22)", "Beta shape a of expectation"),
     ("expectation_b", 1.5, "dimensionless", "assumption: see expectation_a", "Beta shape b of expectation"),
+    ranges=None,  # distribution settings of the virtual population, not model parameters (see the trial-design limits)
 )
 POPULATION_PARAMS = _fitted.apply(POPULATION_PARAMS)
 _PP = {p.name: p.value for p in POPULATION_PARAMS}

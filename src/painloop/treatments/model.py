@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 
 from ..causes._base import window
-from ..model._declare import Ctx, Param, Subsystem, outputs, params, states
+from ..model._declare import Ctx, Param, Range, Subsystem, fold, outputs, params, states
 from .catalogue import BODY_WEIGHT_KG, DRUGS, SESSION_THERAPIES, ka_for_tmax
 
 NAME = "treatments"
@@ -45,6 +45,22 @@ _FM_M1, _M1_HALF = 0.154, 7.4
 _REF = {"duloxetine": (60.0, 24.0), "amitriptyline": (25.0, 24.0), "pregabalin": (150.0, 12.0),
         "gabapentin": (600.0, 8.0), "tramadol": (75.0, 6.0), "oxycodone": (10.0, 6.0), "morphine": (15.0, 6.0),
         "ibuprofen": (400.0, 8.0)}
+
+
+_PK_RANGE = fold(2.0, "assumption: between-person variability of half-lives, volumes, bioavailability and absorption "
+                      "(coefficients of variation ~30-50 % in label PK tables), two-fold either side; fractions at most 1")
+_LABEL_RANGES: dict[str, Range] = {
+    "duloxetine_half_life": Range(8.0, 17.0, "Cymbalta label: elimination half-life about 12 h, range 8-17 h"),
+    "duloxetine_F": Range(0.32, 0.80, "Cymbalta label: oral bioavailability 32-80 % (mean 50 %)"),
+    "oxycodone_F": Range(0.60, 0.87, "OxyContin label: oral bioavailability 60-87 %"),
+    "gabapentin_half_life": Range(5.0, 7.0, "Neurontin label: elimination half-life 5-7 h"),
+}
+"""Published between-person ranges of PK parameters, where the label gives one."""
+
+
+def _with_range(row: tuple) -> tuple:
+    """A PK row with its label range where :data:`_LABEL_RANGES` has one (otherwise the PK default)."""
+    return row + (_LABEL_RANGES[row[0]],) if row[0] in _LABEL_RANGES else row
 
 
 def _pk_params() -> list[Param]:
@@ -94,7 +110,7 @@ def _pk_params() -> list[Param]:
         ("m1_V", 2.7 * BODY_WEIGHT_KG, "L", "assumption: as the parent (2.7 L/kg, " + _CSV + ") × 70 kg",
          "volume of distribution of M1"),
     ]
-    return list(params(NAME, *rows))
+    return list(params(NAME, *map(_with_range, rows), ranges=_PK_RANGE))
 
 
 def _ref(d: str) -> float:
@@ -531,7 +547,10 @@ def rates(c: Ctx) -> dict:
     pt = u["physical_therapy_intensity"]  # supervised exercise in physical therapy also builds the exercise habit
     r["exercise_habit"] = r["exercise_habit"] + pt * (1.0 - s["exercise_habit"]) / p["tau_exercise_habit"]
     acu = u["acupuncture_intensity"]
-    r["acupuncture_effect"] = (2.0 * acu / (1.0 + acu) - s["acupuncture_effect"]) / p["tau_acupuncture"]
+    # a fraction: full (1) at the reference schedule; more sessions (up to 14 a week, or overlapping programmes)
+    # cannot exceed the full effect
+    full = c.xp.minimum(2.0 * acu / (1.0 + acu), 1.0)
+    r["acupuncture_effect"] = (full - s["acupuncture_effect"]) / p["tau_acupuncture"]
     return r
 
 

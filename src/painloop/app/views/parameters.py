@@ -1,4 +1,4 @@
-"""Parameters page: every model parameter with value, unit, source and meaning, searchable."""
+"""Parameters page: every model parameter with value, unit, plausible range, source and meaning, searchable."""
 
 from __future__ import annotations
 
@@ -24,9 +24,12 @@ def render() -> None:
     """Search box and table of parameters."""
     st.title("Parameters")
     rows = pd.DataFrame(param_rows())
+    for bound in ("lower", "upper"):  # blank for population settings (no model range): shown as empty cells
+        rows[bound] = pd.to_numeric(rows[bound], errors="coerce")
     query = st.text_input("Search parameters", placeholder="e.g. cortisol, loop, sleep, Sriram",
                           key="param_search", persist_state="session")
     shown = filter_rows(rows, query)
     st.caption(f"{len(shown)} of {len(rows)} parameters. Units and sources as declared in the model code.")
-    st.dataframe(shown[["name", "subsystem", "value", "unit", "source", "meaning"]], hide_index=True,
+    st.dataframe(shown[["name", "subsystem", "value", "unit", "lower", "upper", "source", "meaning", "range_source"]],
+                 hide_index=True,
                  width="stretch", height=min(700, 38 + 35 * max(1, len(shown))))
