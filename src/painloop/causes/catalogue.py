@@ -190,7 +190,7 @@ CHEMOTHERAPY = Cause(
          "cipn_regen and cipn_regen_lag_days against the Seretny 2014 Pain course (calibration targets cipn_1_month, "
          "cipn_3_months, cipn_6_months: 68 %, 60 %, 30 %; community population of 200, seed 5: 0.70, 0.55, 0.31)",
          "fibre injury rate during exposure at severity 1"),
-        ("cipn_regen", 1.1, "fraction",
+        ("cipn_regen", 1.1, "relative",
          "assumption: once repair starts, distal axonopathy and ion-channel dysfunction recover over months, about as "
          "fast as other axonal regrowth; chosen by hand with cipn_k_injury (see there)",
          "regeneration capacity after neurotoxic damage"),
