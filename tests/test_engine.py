@@ -195,3 +195,15 @@ def test_drug_only_scenarios_have_no_therapy_inputs() -> None:
     assert drugs["treated"] == 1.0 and not [k for k in drugs if k.startswith(("cbt_", "tens_", "exercise_"))]
     both = scenario_inputs(_short("default", treatments=TREATED))
     assert {"cbt_start_h", "cbt_end_h", "tens_clock_h", "tens_start_h"} <= set(both)
+
+
+def test_one_integrator_serves_every_model_and_layout() -> None:
+    """The integrator is compiled once per lane count; kernels of other causes and layouts reuse it."""
+    from painloop.simulate._kernel import load_integrator
+
+    a = load_integrator(1)
+    assert load_integrator(1) is a and load_integrator(16) is not a
+    before = sorted(p.name for p in cache_dir().glob("integrator_*.py"))
+    simulate(_short("shingles-phn", days=2, history_days=0))
+    simulate(_short("chemotherapy", days=2, history_days=0, treatments=["pregabalin 75 mg bid from day 0"]))
+    assert sorted(p.name for p in cache_dir().glob("integrator_*.py")) == before
