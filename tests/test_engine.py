@@ -151,7 +151,9 @@ def test_drugs_not_given_are_dormant_and_leaving_them_out_changes_no_number() ->
     from painloop.simulate._kernel import dormant_states, run_kernel
 
     cause, p, q, y0, kw = _treated_kernel_inputs()
-    _, structure = load_kernel(cause, input_layout(q), 1)
+    from painloop.simulate._kernel import general_structure, kernel_zeros
+
+    structure = general_structure(cause, input_layout(q))
     dosed = np.array([system.STATE_INDEX["duloxetine_gut"], system.STATE_INDEX["gabapentin_gut"]])
     dormant = dormant_states(structure, y0, dosed)
     names = {system.STATE_NAMES[i] for i in np.flatnonzero(dormant)}
@@ -162,10 +164,19 @@ def test_drugs_not_given_are_dormant_and_leaving_them_out_changes_no_number() ->
     y_busy[system.STATE_INDEX["amitriptyline_gut"], 1] = 5.0  # one patient still has amitriptyline in the gut
     again = {system.STATE_NAMES[i] for i in np.flatnonzero(dormant_states(structure, y_busy, dosed))}
     assert not again & {"amitriptyline_gut", "amitriptyline_central", "nortriptyline_central", "weight_gain"}
-    skip = run_kernel(cause, p, q, y0, **kw)
+    held = {system.STATE_NAMES[i] for i in kernel_zeros(cause, input_layout(q), y0, dosed)}
+    general_active = {system.STATE_NAMES[i] for i in structure.active}
+    assert held == names & general_active & set(system.STATE_NAMES[system.N_CORE_STATES:])
+    assert "pregabalin_gut" in held and "lidocaine_patch_on" not in held  # held patches are not active anyway
+    skip = run_kernel(cause, p, q, y0, specialize=False, **kw)
     full = run_kernel(cause, p, q, y0, skip_dormant=False, **kw)
     np.testing.assert_array_equal(skip.states, full.states)
     np.testing.assert_array_equal(skip.outputs, full.outputs)
+    # the kernel generated with those states at 0: the same equations, other rounding (e.g. 1 - (1 - x) is x)
+    special = run_kernel(cause, p, q, y0, **kw)
+    assert special.accepted.tolist() == full.accepted.tolist()
+    np.testing.assert_allclose(special.states, full.states, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(special.outputs, full.outputs, rtol=1e-9, atol=1e-12)
 
 
 def test_drug_compartments_take_their_own_steps_with_the_same_accuracy() -> None:

@@ -85,9 +85,13 @@ def lanes_for(block_size: int) -> int:
     return max(n for n in LANE_COUNTS if n <= max(1, block_size))
 
 
-def structure_key(cause: str, layout: InputLayout, lanes: int) -> str:
-    """Text that identifies the generated code for a cause, an input layout and a lane count (hashed into the key)."""
-    return f"{CODEGEN_VERSION}|{cause}|{','.join(layout.scalars)}|{','.join(layout.events)}|{lanes}"
+def structure_key(cause: str, layout: InputLayout, lanes: int, zero: tuple[int, ...] = ()) -> str:
+    """Text that identifies the generated code for a cause, an input layout, a lane count and the states held at 0.
+
+    (Hashed into the kernel's file name.)
+    """
+    return (f"{CODEGEN_VERSION}|{cause}|{','.join(layout.scalars)}|{','.join(layout.events)}|{lanes}|"
+            f"{','.join(map(str, zero))}")
 
 
 def _loop_namespace() -> Any:
@@ -160,9 +164,39 @@ def _float_printer():
     return _Printer({"fully_qualified_modules": True, "standard": "python3"})
 
 
-def generate_source(cause: str, layout: InputLayout,
-                    lanes: int) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+def _symbolic_rates(cause: str, layout: InputLayout, zero: tuple[int, ...] = ()) -> tuple[Any, list, list, Any, Any]:
+    """The model at symbols: (context, state symbols, rates, time symbol, loop namespace); states ``zero`` are 0."""
+    import sympy as sp
+
+    from ..export.sbml import SymVec, _sym
+
+    t = sp.Symbol("t")
+    y = [sp.Symbol(f"s_{i}") for i in range(len(system.STATE_NAMES))]
+    values = [sp.Integer(0) if i in set(zero) else s for i, s in enumerate(y)]
+    p = {name: sp.Symbol(f"p_{i}") for i, name in enumerate(system.PARAM_NAMES)}
+    q: dict[str, Any] = {key: sp.Symbol(f"q_{i}") for i, key in enumerate(layout.scalars)}
+    q.update({key: SymVec([sp.Symbol(f"e_{k}")]) for k, key in enumerate(layout.events)})
+    xp = _loop_namespace()
+    c = system.context(xp, cause, t, values, p, q)
+    rates = [_sym(r) for r in system.rates(c)]
+    return c, y, rates, t, xp
+
+
+def model_structure(cause: str, layout: InputLayout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Active states, dormancy rules and upstream mask of the general kernel, without generating its code."""
+    _, y, rates, _, _ = _symbolic_rates(cause, layout)
+    active = np.array([i for i, r in enumerate(rates) if r != 0], dtype=np.int64)
+    exprs = [rates[i] for i in active]
+    return active, dormancy_rules(exprs, active, y), upstream_states(exprs, active, y)
+
+
+def generate_source(cause: str, layout: InputLayout, lanes: int,
+                    zero: tuple[int, ...] = ()) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
     """Python source of ``rhs``, ``rhs_up`` and ``outputs`` for ``cause``, the input ``layout`` and ``lanes``.
+
+    The states ``zero`` are 0 in the generated code (dormant states of the
+    run: :func:`painloop.simulate._kernel.dormant_states`), so the code of
+    drugs and therapies a scenario does not use disappears.
 
     Also returns the active states, their dormancy rules
     (:func:`dormancy_rules`) and the mask of the active states that form the
@@ -170,19 +204,9 @@ def generate_source(cause: str, layout: InputLayout,
     rates and ``rhs`` the others' (all of them when there is no upstream
     subsystem); both write ``dy`` at the state's position in ``active``.
     """
-    import sympy as sp
-
     from ..export.sbml import SymVec, _sym
 
-    t = sp.Symbol("t")
-    y = [sp.Symbol(f"s_{i}") for i in range(len(system.STATE_NAMES))]
-    p = {name: sp.Symbol(f"p_{i}") for i, name in enumerate(system.PARAM_NAMES)}
-    q: dict[str, Any] = {key: sp.Symbol(f"q_{i}") for i, key in enumerate(layout.scalars)}
-    q.update({key: SymVec([sp.Symbol(f"e_{k}")]) for k, key in enumerate(layout.events)})
-
-    xp = _loop_namespace()
-    c = system.context(xp, cause, t, y, p, q)
-    rates = [_sym(r) for r in system.rates(c)]
+    c, y, rates, t, xp = _symbolic_rates(cause, layout, zero)
     active = np.array([i for i, r in enumerate(rates) if r != 0], dtype=np.int64)
     rules = dormancy_rules([rates[i] for i in active], active, y)
     up = upstream_states([rates[i] for i in active], active, y)
