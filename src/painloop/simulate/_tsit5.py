@@ -41,6 +41,8 @@ import math
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import intrinsic
 
 H_MIN = 1e-7
 """Smallest step (h) before a patient is declared failed; the model's fastest time scale is ~0.1 h."""
@@ -151,11 +153,22 @@ def _to_lanes(src, lane_p, dst):
             dst[(c * width + i) * LANES + j] = src[lane_p[lane], i]  # noqa: F821
 
 
+@intrinsic
+def _data(typingctx, arr):
+    """The data pointer of array ``arr`` (``arr.ctypes`` would add a reference-count increment and decrement)."""
+    sig = types.CPointer(arr.dtype)(arr)
+
+    def codegen(context, builder, signature, args):
+        return context.make_array(signature.args[0])(context, builder, args[0]).data
+
+    return sig, codegen
+
+
 @numba.njit(**_JIT)
 def _call(f, t, y, P, Q, E, eoff, NE, lane_p, ev, out):
     """Call the generated function ``f`` (a cfunc: flat arrays as pointers, ``E`` and ``NE`` with their row strides)."""
-    f(t, y.ctypes, P.ctypes, Q.ctypes, E.ctypes, E.shape[1], eoff.ctypes, NE.ctypes, NE.shape[1], lane_p.ctypes,
-      ev.ctypes, out.ctypes)
+    f(t, _data(y), _data(P), _data(Q), _data(E), E.shape[1], _data(eoff), _data(NE), NE.shape[1], _data(lane_p),
+      _data(ev), _data(out))
 
 
 @numba.njit(**_JIT)
