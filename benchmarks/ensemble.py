@@ -12,8 +12,8 @@ patients differ in ``k_csens_on`` (log-normal, σ 0.3).
 Prints one JSON object with patient-years per second (simulated years × patients
 / wall-clock seconds) for painloop's kernel at 1, 100, 1000 and 10000 patients
 and its JAX engine at 1 and 100 (each size in a fresh process, after a warm-up
-run that compiles), the kernel with 1000 patients at block sizes 1, 4, 16 and
-64, a treated run (duloxetine 60 mg qd + gabapentin 300 mg tid, 12 weeks, 1000
+run that compiles), the kernel with 1000 patients at block sizes 1, 4, 16, 32
+and 64 (``--block-sizes``), a treated run (duloxetine 60 mg qd + gabapentin 300 mg tid, 12 weeks, 1000
 patients) next to the same run untreated, for the
 per-patient loops of libroadrunner and SciPy (measured on a subset and
 extrapolated: the cost of a loop is linear in the number of patients), painloop's
@@ -40,7 +40,7 @@ import numpy as np
 
 SIZES = (1, 100, 1000, 10000)
 JAX_SIZES = (1, 100)
-BLOCK_SIZES = (1, 4, 16, 64)
+BLOCK_SIZES = (1, 4, 16, 32, 64)
 TREATED = ["duloxetine 60 mg qd from day 0", "gabapentin 300 mg tid from day 0"]
 SIGMA = 0.3
 VARIED = "k_csens_on"
@@ -196,6 +196,8 @@ def main() -> None:
     parser.add_argument("--max-patients", type=int, default=10000,
                         help="largest kernel batch; sizes are 1, 100, 1000, 10000 up to this (default 10000)")
     parser.add_argument("--block-patients", type=int, default=1000, help="patients of the block-size and treated runs")
+    parser.add_argument("--block-sizes", default=",".join(map(str, BLOCK_SIZES)),
+                        help="comma-separated block sizes compared at --block-patients (default 1,4,16,32,64)")
     parser.add_argument("--rr-patients", type=int, default=20, help="patients timed in the libroadrunner loop")
     parser.add_argument("--scipy-patients", type=int, default=3, help="patients timed in the SciPy loop")
     parser.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance of every engine")
@@ -231,7 +233,7 @@ def main() -> None:
         jax.append(_run_worker(n, args, keep=min(keep, n), engine="jax"))
     nb = args.block_patients
     blocks = []
-    for b in BLOCK_SIZES:
+    for b in [int(v) for v in args.block_sizes.split(",") if v]:
         log(f"kernel, {nb} patients, block size {b} ...")
         blocks.append(_run_worker(nb, args, keep=0, block=b))
     log(f"kernel, {nb} patients, 12 weeks treated and untreated ...")

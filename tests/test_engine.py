@@ -130,3 +130,92 @@ def test_kernels_are_cached_by_model_and_input_layout() -> None:
     assert input_layout(more) == input_layout(q)  # the number of events does not make a new kernel
     m3, _ = load_kernel("shingles", input_layout(scenario_inputs(builtin("shingles-phn"))))
     assert m3 is not m1
+
+
+def _treated_kernel_inputs(days: float = 10.0):
+    """Kernel inputs of the default scenario on duloxetine qd + gabapentin tid from day 0, hourly saves."""
+    from painloop.scenario._inputs import dose_schedule
+    from painloop.simulate._engine import save_grid
+    from painloop.simulate._run import patient_params
+
+    sc = _short("default", days=days, history_days=0,
+                treatments=["duloxetine 60 mg qd from day 0", "gabapentin 300 mg tid from day 0"])
+    n = 3
+    p = patient_params(sc, {"k_csens_on": system.default_params()["k_csens_on"] * np.array([0.8, 1.0, 1.3])})
+    y0 = np.repeat(np.asarray(system.initial_state())[:, None], n, axis=1)
+    kw = dict(t_start_h=0.0, t_end_h=24.0 * days, save_t=save_grid(0.0, 0.0, 24.0 * days, 1.0), rtol=1e-5,
+              atol=1e-7, doses=dose_schedule(sc))
+    return sc.cause.type, p, scenario_inputs(sc), y0, kw
+
+
+def test_drugs_not_given_are_dormant_and_leaving_them_out_changes_no_number() -> None:
+    from painloop.simulate._kernel import dormant_states, run_kernel
+
+    cause, p, q, y0, kw = _treated_kernel_inputs()
+    from painloop.simulate._kernel import general_structure, kernel_zeros
+
+    structure = general_structure(cause, input_layout(q))
+    dosed = np.array([system.STATE_INDEX["duloxetine_gut"], system.STATE_INDEX["gabapentin_gut"]])
+    dormant = dormant_states(structure, y0, dosed)
+    names = {system.STATE_NAMES[i] for i in np.flatnonzero(dormant)}
+    assert {"pregabalin_central", "oxycodone_gut", "opioid_tolerance", "cbt_skill"} <= names
+    assert not names & {"duloxetine_gut", "duloxetine_gut2", "duloxetine_central", "gabapentin_central",
+                        "weight_gain", "sens_central"}
+    y_busy = y0.copy()
+    y_busy[system.STATE_INDEX["amitriptyline_gut"], 1] = 5.0  # one patient still has amitriptyline in the gut
+    again = {system.STATE_NAMES[i] for i in np.flatnonzero(dormant_states(structure, y_busy, dosed))}
+    assert not again & {"amitriptyline_gut", "amitriptyline_central", "nortriptyline_central", "weight_gain"}
+    held = {system.STATE_NAMES[i] for i in kernel_zeros(cause, input_layout(q), y0, dosed)}
+    general_active = {system.STATE_NAMES[i] for i in structure.active}
+    assert held == names & general_active & set(system.STATE_NAMES[system.N_CORE_STATES:])
+    assert "pregabalin_gut" in held and "lidocaine_patch_on" not in held  # held patches are not active anyway
+    skip = run_kernel(cause, p, q, y0, specialize=False, **kw)
+    full = run_kernel(cause, p, q, y0, skip_dormant=False, **kw)
+    np.testing.assert_array_equal(skip.states, full.states)
+    np.testing.assert_array_equal(skip.outputs, full.outputs)
+    # the kernel generated with those states at 0: the same equations, other rounding (e.g. 1 - (1 - x) is x)
+    special = run_kernel(cause, p, q, y0, **kw)
+    assert special.accepted.tolist() == full.accepted.tolist()
+    np.testing.assert_allclose(special.states, full.states, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(special.outputs, full.outputs, rtol=1e-9, atol=1e-12)
+
+
+def test_drug_compartments_take_their_own_steps_with_the_same_accuracy() -> None:
+    """The upstream (PK) split: as accurate as one shared step against a tight reference, far fewer model steps."""
+    from painloop.simulate._kernel import run_kernel
+
+    cause, p, q, y0, kw = _treated_kernel_inputs()
+    _, structure = load_kernel(cause, input_layout(q), 1)
+    upstream = {system.STATE_NAMES[i] for i in structure.active[structure.upstream.astype(bool)]}
+    assert {"duloxetine_gut", "gabapentin_gut", "gabapentin_central", "m1_central"} <= upstream
+    assert not upstream & {"sens_central", "cortisol", "sleep_pressure"}  # they read time, inputs or the rest
+    split = run_kernel(cause, p, q, y0, **kw)
+    shared = run_kernel(cause, p, q, y0, split_upstream=False, **kw)
+    tight = run_kernel(cause, p, q, y0, split_upstream=False, **{**kw, "rtol": 1e-9, "atol": 1e-11})
+    nrs = system.OUTPUT_NAMES.index("nrs")
+    assert (split.status == 0).all() and (shared.status == 0).all()
+    assert _max_rel(split.outputs[nrs], tight.outputs[nrs]) <= 1e-4
+    for state in ("gabapentin_central", "duloxetine_central", "sens_central"):
+        i = system.STATE_NAMES.index(state)
+        assert _max_rel(split.states[i], tight.states[i], floor=1e-3) <= 1e-4
+    assert split.accepted.max() < 0.6 * shared.accepted.max()
+
+
+def test_drug_only_scenarios_have_no_therapy_inputs() -> None:
+    """Absent therapies are absent from the inputs (the kernel then evaluates no programme windows)."""
+    drugs = scenario_inputs(_short("default", treatments=["duloxetine 60 mg qd from day 0"]))
+    assert drugs["treated"] == 1.0 and not [k for k in drugs if k.startswith(("cbt_", "tens_", "exercise_"))]
+    both = scenario_inputs(_short("default", treatments=TREATED))
+    assert {"cbt_start_h", "cbt_end_h", "tens_clock_h", "tens_start_h"} <= set(both)
+
+
+def test_one_integrator_serves_every_model_and_layout() -> None:
+    """The integrator is compiled once per lane count; kernels of other causes and layouts reuse it."""
+    from painloop.simulate._kernel import load_integrator
+
+    a = load_integrator(1)
+    assert load_integrator(1) is a and load_integrator(16) is not a
+    before = sorted(p.name for p in cache_dir().glob("integrator_*.py"))
+    simulate(_short("shingles-phn", days=2, history_days=0))
+    simulate(_short("chemotherapy", days=2, history_days=0, treatments=["pregabalin 75 mg bid from day 0"]))
+    assert sorted(p.name for p in cache_dir().glob("integrator_*.py")) == before

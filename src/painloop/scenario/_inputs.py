@@ -127,22 +127,30 @@ def scenario_inputs(sc: Scenario) -> dict[str, np.ndarray | float]:
 
 
 def treatment_inputs(sc: Scenario) -> dict[str, np.ndarray | float]:
-    """Therapy programme windows (h) and TENS sessions; empty without treatments (the untreated model)."""
+    """Therapy programme windows (h) and TENS sessions; empty without treatments (the untreated model).
+
+    Only the therapies the scenario uses get input lists: the model reads an
+    absent therapy as never given, and the compiled kernel of a drug-only
+    scenario then evaluates no therapy windows.
+    """
     if not sc.treatments:
         return {}
     q: dict = {"treated": 1.0}
     therapies = [t for t in sc.treatments if isinstance(t, TherapyTreatment)]
     for name in THERAPIES:
         mine = [t for t in therapies if t.therapy == name]
-        q[f"{name}_start_h"] = np.array([24.0 * t.start_day for t in mine] or [_NEVER_H], dtype=float)
-        q[f"{name}_end_h"] = np.array([24.0 * (t.end_day if t.end_day is not None else sc.duration_days) for t in mine]
-                                      or [_NEVER_H], dtype=float)
+        if not mine:
+            continue
+        q[f"{name}_start_h"] = np.array([24.0 * t.start_day for t in mine], dtype=float)
+        q[f"{name}_end_h"] = np.array([24.0 * (t.end_day if t.end_day is not None else sc.duration_days) for t in mine],
+                                      dtype=float)
         if name in SESSION_THERAPIES:
             ref = THERAPIES[name].sessions_per_week
-            q[f"{name}_intensity"] = np.array([(t.sessions_per_week or ref) / ref for t in mine] or [0.0], dtype=float)
+            q[f"{name}_intensity"] = np.array([(t.sessions_per_week or ref) / ref for t in mine], dtype=float)
     tens = [t for t in therapies if t.therapy == "tens"]
-    q["tens_clock_h"] = np.array(sorted({h for t in tens for h in t.session_clock_hours}) or [0.0], dtype=float)
-    q["tens_session_h"] = (tens[0].session_minutes if tens else 30.0) / 60.0
+    if tens:
+        q["tens_clock_h"] = np.array(sorted({h for t in tens for h in t.session_clock_hours}) or [0.0], dtype=float)
+        q["tens_session_h"] = tens[0].session_minutes / 60.0
     return q
 
 

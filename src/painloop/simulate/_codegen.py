@@ -8,13 +8,17 @@ subexpressions are shared (``sympy.cse``) and the result is printed as plain
 scalar Python that numba compiles. Nothing of the equations is typed here.
 
 Layout of the generated functions: patients are *lanes* of a chunk of
-``LANES`` patients (a module constant: 1, 2, 4 or 8), every array is flat and
+``LANES`` patients (a module constant: 1 or 16), every array is flat and
 holds one row of ``LANES`` values per state, parameter or input, so that the
 loop over lanes has a constant trip count and contiguous loads and LLVM turns
 it into SIMD code (arithmetic on all lanes at once; ``exp``/``pow`` stay
 scalar calls):
 
-* ``rhs(t, y, p, q, E, eoff, NE, lane_p, ev, dy)``: ``dy[m*LANES + j]`` =
+* ``rhs(t, y, p, q, E, e_stride, eoff, NE, ne_stride, lane_p, ev, dy)``, a
+  numba ``cfunc`` (arrays as pointers: the integrator of
+  :mod:`painloop.simulate._tsit5`, the same for every model, calls it through
+  its address, so it is compiled once per lane count and never re-optimizes
+  the generated code): ``dy[m*LANES + j]`` =
   d(state ``active[m]``)/dt (state unit per hour) of lane ``j`` for the
   *active* states only (those whose rate is not identically zero for this
   scenario structure: untreated runs hold the treatment compartments
@@ -27,7 +31,8 @@ States follow :data:`~painloop.model.system.STATE_NAMES`, parameters
 :data:`~painloop.model.system.PARAM_NAMES` and scalar inputs
 :attr:`InputLayout.scalars`. Lane ``j``'s patient is ``lane_p[j]``; its
 event list ``k`` of :attr:`InputLayout.events` holds ``NE[patient, k]`` values
-from ``E[patient, eoff[k]]`` on. A sum over events (``xp.sum`` in the model)
+from ``E[patient, eoff[k]]`` on (``E`` and ``NE`` are flat, rows of
+``e_stride`` and ``ne_stride``). A sum over events (``xp.sum`` in the model)
 becomes a loop, run per lane before the SIMD loop into the scratch ``ev``, so
 the code does not depend on how many events a scenario has.
 """
@@ -42,7 +47,7 @@ import numpy as np
 from ..model import system
 from ..scenario._inputs import SCHEDULE_KEYS
 
-CODEGEN_VERSION = "3"
+CODEGEN_VERSION = "4"
 """Bumped whenever the printed form changes, so cached kernels of an older form are not reused."""
 
 
@@ -80,9 +85,13 @@ def lanes_for(block_size: int) -> int:
     return max(n for n in LANE_COUNTS if n <= max(1, block_size))
 
 
-def structure_key(cause: str, layout: InputLayout, lanes: int) -> str:
-    """Text that identifies the generated code for a cause, an input layout and a lane count (hashed into the key)."""
-    return f"{CODEGEN_VERSION}|{cause}|{','.join(layout.scalars)}|{','.join(layout.events)}|{lanes}"
+def structure_key(cause: str, layout: InputLayout, lanes: int, zero: tuple[int, ...] = ()) -> str:
+    """Text that identifies the generated code for a cause, an input layout, a lane count and the states held at 0.
+
+    (Hashed into the kernel's file name.)
+    """
+    return (f"{CODEGEN_VERSION}|{cause}|{','.join(layout.scalars)}|{','.join(layout.events)}|{lanes}|"
+            f"{','.join(map(str, zero))}")
 
 
 def _loop_namespace() -> Any:
@@ -155,41 +164,86 @@ def _float_printer():
     return _Printer({"fully_qualified_modules": True, "standard": "python3"})
 
 
-def generate_source(cause: str, layout: InputLayout, lanes: int) -> tuple[str, np.ndarray]:
-    """Python source of ``rhs`` and ``outputs`` for ``cause``, the input ``layout`` and ``lanes``; active states."""
+def _symbolic_rates(cause: str, layout: InputLayout, zero: tuple[int, ...] = ()) -> tuple[Any, list, list, Any, Any]:
+    """The model at symbols: (context, state symbols, rates, time symbol, loop namespace); states ``zero`` are 0."""
     import sympy as sp
 
     from ..export.sbml import SymVec, _sym
 
     t = sp.Symbol("t")
     y = [sp.Symbol(f"s_{i}") for i in range(len(system.STATE_NAMES))]
+    values = [sp.Integer(0) if i in set(zero) else s for i, s in enumerate(y)]
     p = {name: sp.Symbol(f"p_{i}") for i, name in enumerate(system.PARAM_NAMES)}
     q: dict[str, Any] = {key: sp.Symbol(f"q_{i}") for i, key in enumerate(layout.scalars)}
     q.update({key: SymVec([sp.Symbol(f"e_{k}")]) for k, key in enumerate(layout.events)})
-
     xp = _loop_namespace()
-    c = system.context(xp, cause, t, y, p, q)
+    c = system.context(xp, cause, t, values, p, q)
     rates = [_sym(r) for r in system.rates(c)]
+    return c, y, rates, t, xp
+
+
+def model_structure(cause: str, layout: InputLayout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Active states, dormancy rules and upstream mask of the general kernel, without generating its code."""
+    _, y, rates, _, _ = _symbolic_rates(cause, layout)
     active = np.array([i for i, r in enumerate(rates) if r != 0], dtype=np.int64)
+    exprs = [rates[i] for i in active]
+    return active, dormancy_rules(exprs, active, y), upstream_states(exprs, active, y)
+
+
+def generate_source(cause: str, layout: InputLayout, lanes: int,
+                    zero: tuple[int, ...] = ()) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    """Python source of ``rhs``, ``rhs_up`` and ``outputs`` for ``cause``, the input ``layout`` and ``lanes``.
+
+    The states ``zero`` are 0 in the generated code (dormant states of the
+    run: :func:`painloop.simulate._kernel.dormant_states`), so the code of
+    drugs and therapies a scenario does not use disappears.
+
+    Also returns the active states, their dormancy rules
+    (:func:`dormancy_rules`) and the mask of the active states that form the
+    upstream subsystem (:func:`upstream_states`): ``rhs_up`` computes their
+    rates and ``rhs`` the others' (all of them when there is no upstream
+    subsystem); both write ``dy`` at the state's position in ``active``.
+    """
+    from ..export.sbml import SymVec, _sym
+
+    c, y, rates, t, xp = _symbolic_rates(cause, layout, zero)
+    active = np.array([i for i, r in enumerate(rates) if r != 0], dtype=np.int64)
+    rules = dormancy_rules([rates[i] for i in active], active, y)
+    up = upstream_states([rates[i] for i in active], active, y)
     outputs = [_sym(c.a[n]) for n in system.OUTPUT_NAMES]
     for name, expr in [*zip(system.OUTPUT_NAMES, outputs), *zip(system.STATE_NAMES, rates)]:
         if isinstance(expr, SymVec):
             raise ValueError(f"{name!r} is a vector; the model must reduce event lists with xp.sum")
 
     printer = _float_printer()
-    rhs_exprs = [rates[i] for i in active]
-    jit = "@numba.njit(cache=True, fastmath=False, error_model='numpy', nogil=True, no_cpython_wrapper=True)"
-    signature = "(t, y, p, q, E, eoff, NE, lane_p, ev, dy):"
+    down_m = [m for m in range(active.size) if not up[m]]
+    up_m = [m for m in range(active.size) if up[m]]
+    jit = "@numba.cfunc(SIGNATURE, cache=True, fastmath=False, error_model='numpy')"
+    signature = "(t, y, p, q, E, e_stride, eoff, NE, ne_stride, lane_p, ev, dy):"
     src = "\n".join([
-        "", "",
+        '"""Generated by painloop from the model declarations: do not edit."""',
+        "",
+        "import math",
+        "",
+        "import numba",
+        "from numba import types",
+        "",
         f"LANES = {lanes}",
-        "U_LANES = np.uint64(LANES)",
         f"N_SUMS = {len(xp.sums)}",
+        "_F = types.CPointer(types.float64)",
+        "_I = types.CPointer(types.int64)",
+        "SIGNATURE = types.void(types.float64, _F, _F, _F, _F, types.int64, _I, _I, types.int64, _I, _F, _F)",
+        '"""C signature of the generated functions (flat arrays as pointers; E and NE with their row strides)."""',
         "", "",
         jit,
         f"def rhs{signature}",
-        '    """d(active state)/dt of every lane, state unit per hour (generated from the model declarations)."""',
-        *_function_body(printer, rhs_exprs, "dy", xp.sums, lanes),
+        '    """d(state)/dt of the downstream active states of every lane, state unit per hour (generated)."""',
+        *_function_body(printer, [rates[active[m]] for m in down_m], "dy", xp.sums, lanes, down_m),
+        "", "",
+        jit,
+        f"def rhs_up{signature}",
+        '    """d(state)/dt of the upstream active states of every lane, state unit per hour (generated)."""',
+        *_function_body(printer, [rates[active[m]] for m in up_m], "dy", xp.sums, lanes, up_m),
         "", "",
         jit,
         f"def outputs{signature}",
@@ -197,7 +251,56 @@ def generate_source(cause: str, layout: InputLayout, lanes: int) -> tuple[str, n
         *_function_body(printer, outputs, "dy", xp.sums, lanes),
         "",
     ])
-    return src, active
+    return src, active, rules, up
+
+
+def upstream_states(rhs_exprs: list[Any], active: np.ndarray, y: list[Any]) -> np.ndarray:
+    """Mask (int8, one per active state) of the upstream subsystem: states integrated with their own steps.
+
+    Upstream states are those whose rates read neither time nor any scenario
+    input and only states that are upstream or held (not active): an
+    autonomous subsystem that the rest reads but that reads nothing of the
+    rest, e.g. the drugs' compartments (doses are jumps between steps). Its
+    fast transients (absorption after each dose) then do not limit the step
+    of the whole model. Empty (all 0) when fewer than two states qualify.
+    """
+    index = {symbol: k for k, symbol in enumerate(y)}
+    held_ok = set(range(len(y))) - {int(i) for i in active}
+    up = {int(i) for i, r in zip(active, rhs_exprs)
+          if not any(s.name == "t" or s.name[:2] in ("q_", "e_") or s.name.startswith("evsum_")
+                     for s in r.free_symbols)}
+    deps = {int(i): {index[s] for s in r.free_symbols if s in index} for i, r in zip(active, rhs_exprs)}
+    while True:
+        broken = {i for i in up if not deps[i] <= up | held_ok}
+        if not broken:
+            break
+        up -= broken
+    mask = np.array([int(i) in up for i in active], dtype=np.int8)
+    return mask if mask.sum() >= 2 else np.zeros_like(mask)
+
+
+def dormancy_rules(rhs_exprs: list[Any], active: np.ndarray, y: list[Any]) -> np.ndarray:
+    """When each active state provably stays exactly 0: an int8 array (n_active, 1 + n_states).
+
+    Row ``m`` is about state ``active[m]``: column 0 is 1 when its rate is
+    identically zero once it and every state its rate reads are zero, and
+    columns ``1 + k`` mark those states ``k``. A state that is 0, receives no
+    dose and whose marked states all stay 0 then keeps a rate of exactly 0
+    (e.g. a drug's compartments when the drug is not given, a therapy habit
+    when the therapy is absent), so the integrator may leave it out
+    (:func:`painloop.simulate._kernel.dormant_states`): its stage values and
+    error terms would all be 0.
+    """
+    import sympy as sp
+
+    index = {symbol: k for k, symbol in enumerate(y)}
+    rules = np.zeros((len(active), 1 + len(y)), dtype=np.int8)
+    for m, (i, rate) in enumerate(zip(active, rhs_exprs)):
+        deps = {index[s] for s in rate.free_symbols if s in index} | {int(i)}
+        if rate.xreplace({y[k]: sp.Integer(0) for k in deps}) == 0:
+            rules[m, 0] = 1
+            rules[m, 1 + np.array(sorted(deps))] = 1
+    return rules
 
 
 def _used_sums(exprs: list[Any], sums: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
@@ -233,16 +336,19 @@ def _sum_loop(printer: Any, k: int, symbol: Any, summand: Any, lanes: int) -> li
         return [f"        {symbol.name} = {printer.doprint(summand)}", f"        ev[{k * lanes} + j] = {symbol.name}"]
     replacements, (reduced,) = sp.cse([summand], symbols=sp.numbered_symbols(f"{symbol.name}_x"),
                                       optimizations=None, order="none")
-    lines = [f"        {symbol.name} = 0.0", f"        for i in range(NE[pj, {keys[0]}]):"]
-    lines += [f"            e_{key} = E[pj, eoff[{key}] + i]" for key in keys]
+    lines = [f"        {symbol.name} = 0.0", f"        for i in range(NE[pj * ne_stride + {keys[0]}]):"]
+    lines += [f"            e_{key} = E[pj * e_stride + eoff[{key}] + i]" for key in keys]
     lines += [f"            {sym.name} = {printer.doprint(expr)}" for sym, expr in replacements]
     lines.append(f"            {symbol.name} += {printer.doprint(reduced)}")
     lines.append(f"        ev[{k * lanes} + j] = {symbol.name}")
     return lines
 
 
-def _function_body(printer: Any, exprs: list[Any], target: str, sums: list[tuple[Any, Any]], lanes: int) -> list[str]:
-    """Lines of a lane function: event sums per lane, then one loop over lanes storing ``target[od + i*lanes + j]``.
+def _function_body(printer: Any, exprs: list[Any], target: str, sums: list[tuple[Any, Any]], lanes: int,
+                   positions: list[int] | None = None) -> list[str]:
+    """Lines of a lane function: event sums per lane, then one loop over lanes storing ``target[pos*lanes + j]``.
+
+    Expression ``i`` is stored at row ``positions[i]`` (default ``i``).
 
     The second loop reads only flat arrays at constant offsets from its
     lane (no runtime offset: LLVM must see every access's distance from the
@@ -251,6 +357,9 @@ def _function_body(printer: Any, exprs: list[Any], target: str, sums: list[tuple
     """
     import sympy as sp
 
+    if not exprs:
+        return ["    return"]
+    positions = list(range(len(exprs))) if positions is None else positions
     loops = _used_sums(exprs, sums)
     index = {symbol.name: k for k, (symbol, _) in enumerate(sums)}
     lines = []
@@ -272,7 +381,7 @@ def _function_body(printer: Any, exprs: list[Any], target: str, sums: list[tuple
     for symbol, expr in replacements:
         lines.append(f"        {symbol.name} = {printer.doprint(expr)}")
     for i, expr in enumerate(reduced):
-        lines.append(f"        {target}[{i * lanes} + j] = {printer.doprint(expr)}")
+        lines.append(f"        {target}[{positions[i] * lanes} + j] = {printer.doprint(expr)}")
     return lines
 
 

@@ -1,9 +1,14 @@
 """Adaptive Tsit5 over blocks of patients, with dose jumps and dense output: the kernel's integrator.
 
-This file is a template: :mod:`painloop.simulate._kernel` appends the
-generated ``rhs`` and ``outputs`` functions of one model structure to its
-source and compiles the whole module with numba (cached on disk). It is
-written by hand because no well-kept package integrates a batch of ODE
+This file is a template: :mod:`painloop.simulate._kernel` appends the lane
+count (``LANES``, one integrator module per lane count, the same for every
+model) and compiles it with numba (cached on disk). The generated ``rhs``,
+``rhs_up`` and ``outputs`` of a model structure
+(:mod:`painloop.simulate._codegen`) are numba ``cfunc`` objects passed in as
+``fns``: the integrator calls them through their addresses, so a new model or
+input layout compiles only its generated functions, and the integrator's
+machine code never contains (and never re-optimizes) them. It is written by
+hand because no well-kept package integrates a batch of ODE
 systems with per-block step control, per-patient failure isolation and exact
 state jumps inside compiled code; the method and the step-size control are
 those of diffrax's ``Tsit5`` with ``PIDController`` (integral control,
@@ -14,12 +19,12 @@ Patients are grouped in blocks that share one step (the error is the largest
 scaled error over the block's live patients); blocks are independent and run
 in parallel threads (the compiled code releases the GIL), so a patient's
 numbers do not depend on the number of threads. Inside a block, patients are
-the lanes of chunks of ``LANES`` (a constant of the generated module): every
+the lanes of chunks of ``LANES`` (a constant of the module): every
 per-patient array is flat, one row of ``LANES`` values per state, so the loops
 over lanes are SIMD code. A block's last chunk is padded with copies of its
 last patient that never count (lane ``j`` computes the same numbers whatever
-its neighbours, so padding and lane positions do not change any result). Within a block a patient whose integration fails (a
-non-finite state or a step that collapses below ``H_MIN``) is stopped and
+its neighbours, so padding and lane positions do not change any result).
+Within a block a patient whose integration fails (a non-finite state or a step that collapses below ``H_MIN``) is stopped and
 flagged; when the block runs out of steps, the patient whose error rejected
 the most steps is flagged and the block stops. Either way the driver
 (:func:`painloop.simulate._kernel.run_kernel`) integrates the block again
@@ -36,6 +41,8 @@ import math
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import intrinsic
 
 H_MIN = 1e-7
 """Smallest step (h) before a patient is declared failed; the model's fastest time scale is ~0.1 h."""
@@ -86,6 +93,12 @@ A = np.array([
 C = np.array([0.0, C2, C3, C4, C5, 1.0, 1.0])
 E = np.array([E1, E2, E3, E4, E5, E6, E7])
 """Error estimate weights (5th- minus embedded 4th-order solution)."""
+ERR_W = E
+""":data:`E` under a name that the integrator's argument ``E`` (event values) does not hide."""
+
+UP_STEPS_KEPT = 64
+"""Upstream steps kept for the downstream stages (a downstream step never spans more; it is shortened if it would)."""
+
 
 _JIT = dict(cache=True, fastmath=False, error_model="numpy", nogil=True, no_cpython_wrapper=True)
 """Options of the functions called only from compiled code (no Python entry point to compile)."""
@@ -140,21 +153,48 @@ def _to_lanes(src, lane_p, dst):
             dst[(c * width + i) * LANES + j] = src[lane_p[lane], i]  # noqa: F821
 
 
-@numba.njit(**_JIT)
-def _rates(t, y, P, Q, E, eoff, NE, lane_p, ev, out, n, npar, nq, nc):
-    """The generated ``rhs`` of every chunk at time ``t`` (h) into ``out[(c*n_active + m)*LANES + j]``.
+@intrinsic
+def _data(typingctx, arr):
+    """The data pointer of array ``arr`` (``arr.ctypes`` would add a reference-count increment and decrement)."""
+    sig = types.CPointer(arr.dtype)(arr)
 
-    Each chunk's arrays are passed as views, so that the generated code
-    indexes them at constant offsets (which LLVM needs to vectorize).
+    def codegen(context, builder, signature, args):
+        return context.make_array(signature.args[0])(context, builder, args[0]).data
+
+    return sig, codegen
+
+
+@numba.njit(**_JIT)
+def _call(f, t, y, P, Q, E, eoff, NE, lane_p, ev, out):
+    """Call the generated function ``f`` (a cfunc: flat arrays as pointers, ``E`` and ``NE`` with their row strides)."""
+    f(t, _data(y), _data(P), _data(Q), _data(E), E.shape[1], _data(eoff), _data(NE), NE.shape[1], _data(lane_p),
+      _data(ev), _data(out))
+
+
+@numba.njit(**_JIT)
+def _rates(fns, mode, t, y, P, Q, E, eoff, NE, lane_p, ev, out, n, npar, nq, nc):
+    """The generated ``rhs`` (``mode`` 0), ``rhs_up`` (1) or both (2) of every chunk at time ``t`` (h).
+
+    Rates go to ``out[(c*n_active + m)*LANES + j]`` at the state's position
+    ``m`` in the active states. Each chunk's arrays are passed as views, so
+    that the generated code indexes them at constant offsets (which LLVM
+    needs to vectorize).
     """
     L = LANES  # noqa: F821
     if nc == 1:  # one chunk (e.g. one patient): the arrays themselves, no views to make
-        rhs(t, y, P, Q, E, eoff, NE, lane_p, ev, out)  # noqa: F821
+        if mode != 0:
+            _call(fns[1], t, y, P, Q, E, eoff, NE, lane_p, ev, out)  # noqa: F821
+        if mode != 1:
+            _call(fns[0], t, y, P, Q, E, eoff, NE, lane_p, ev, out)  # noqa: F821
         return
     na = out.size // (nc * L)
     for c in range(nc):
-        rhs(t, y[c * n * L:(c + 1) * n * L], P[c * npar * L:(c + 1) * npar * L], Q[c * nq * L:(c + 1) * nq * L],  # noqa: F821
-            E, eoff, NE, lane_p[c * L:(c + 1) * L], ev, out[c * na * L:(c + 1) * na * L])
+        yc, pc, qc = y[c * n * L:(c + 1) * n * L], P[c * npar * L:(c + 1) * npar * L], Q[c * nq * L:(c + 1) * nq * L]
+        lc, oc = lane_p[c * L:(c + 1) * L], out[c * na * L:(c + 1) * na * L]
+        if mode != 0:
+            _call(fns[1], t, yc, pc, qc, E, eoff, NE, lc, ev, oc)  # noqa: F821
+        if mode != 1:
+            _call(fns[0], t, yc, pc, qc, E, eoff, NE, lc, ev, oc)  # noqa: F821
 
 
 @numba.njit(**_JIT)
@@ -179,55 +219,64 @@ def _row(c, n, i):
 
 
 @numba.njit(**_JIT)
-def _stage_state(s, hh, y, yt, k, active, n, nc, acc):
-    """Active states of stage ``s`` of every lane into ``yt``: y + hh * sum_r A[s, r] k_r."""
+def _stage_state(s, a_s, hh, y, yt, k, active, live_m, n, nc, acc):
+    """Integrated states (``active[live_m]``) of stage ``s`` of every lane into ``yt``: y + hh * sum_r a_s[r] k_r.
+
+    ``a_s`` is row ``s`` of :data:`A` (a writable copy: every weight vector
+    passed to :func:`_combine` has one array type, so it compiles once).
+    """
     na = active.size
     for c in range(nc):
-        for m in range(na):
+        for m in live_m:
             base = _row(c, n, active[m])
-            _combine(A[s], s, k, _row(c, na, m), acc)
+            _combine(a_s, s, k, _row(c, na, m), acc)
             for j in range(U_LANES):
                 yt[base + j] = y[base + j] + hh * acc[j]
 
 
 @numba.njit(**_JIT)
-def _lane_errors(hh, y, yt, k, active, rtol, atol, n, nc, err, acc):
-    """Largest scaled error of each lane's attempted step (inf when not finite), as diffrax's PIDController."""
+def _lane_errors(hh, e_w, y, yt, k, active, live_m, rtol, atol, n, nc, err, acc):
+    """Largest scaled error of each lane's attempted step (inf when not finite), as diffrax's PIDController.
+
+    ``atol[i]`` is state ``i``'s absolute tolerance (its unit), ``rtol`` the relative one; ``e_w`` the error
+    weights :data:`E` (a writable copy).
+    """
     na = active.size
     err[:] = 0.0
     for c in range(nc):
-        for m in range(na):
+        for m in live_m:
+            a_tol = atol[active[m]]
             base = _row(c, n, active[m])
-            _combine(E, 7, k, _row(c, na, m), acc)
-            first = _row(c, 1, 0)
+            _combine(e_w, e_w.size, k, _row(c, na, m), acc)
+            first = np.uint64(c * LANES)  # noqa: F821
             for j in range(U_LANES):
-                sc = abs(hh * acc[j]) / (atol + rtol * max(abs(y[base + j]), abs(yt[base + j])))
+                sc = abs(hh * acc[j]) / (a_tol + rtol * max(abs(y[base + j]), abs(yt[base + j])))
                 sc = sc if sc < math.inf else math.inf  # NaN counts as an infinite error
                 err[first + j] = max(err[first + j], sc)
 
 
 @numba.njit(**_JIT)
-def _interpolate(hh, w, y, yt, k, active, n, nc, acc):
-    """Every lane's state inside the accepted step into ``yt``, from the dense-output weights ``w``."""
+def _interpolate(hh, w, y, yt, k, active, live_m, n, nc, acc):
+    """Every lane's integrated states inside the accepted step into ``yt``, from the dense-output weights ``w``."""
     na = active.size
     for c in range(nc):
-        for m in range(na):
+        for m in live_m:
             base = _row(c, n, active[m])
-            _combine(w, 7, k, _row(c, na, m), acc)
+            _combine(w, w.size, k, _row(c, na, m), acc)
             for j in range(U_LANES):
                 yt[base + j] = y[base + j] + hh * acc[j]
 
 
 @numba.njit(**_JIT)
-def _store(ys_out, outs_out, i_save, t, y, P, Q, E, eoff, NE, lane_p, live, keep, ev, obuf, n, npar, nq, nc):
+def _store(fns, ys_out, outs_out, i_save, t, y, P, Q, E, eoff, NE, lane_p, live, keep, ev, obuf, n, npar, nq, nc):
     """Write the kept states and every output of each live lane (state ``y`` at time ``t``) at save ``i_save``."""
     nout = outs_out.shape[0]
     L = LANES  # noqa: F821
     if nc == 1:
-        outputs(t, y, P, Q, E, eoff, NE, lane_p, ev, obuf)  # noqa: F821
+        _call(fns[2], t, y, P, Q, E, eoff, NE, lane_p, ev, obuf)  # noqa: F821
     else:
         for c in range(nc):
-            outputs(t, y[c * n * L:(c + 1) * n * L], P[c * npar * L:(c + 1) * npar * L],  # noqa: F821
+            _call(fns[2], t, y[c * n * L:(c + 1) * n * L], P[c * npar * L:(c + 1) * npar * L],  # noqa: F821
                     Q[c * nq * L:(c + 1) * nq * L], E, eoff, NE, lane_p[c * L:(c + 1) * L], ev,
                     obuf[c * nout * L:(c + 1) * nout * L])
     for lane in range(lane_p.size):
@@ -253,9 +302,53 @@ def _apply_doses(t, y, lane, pj, n, evpos, ev_end, ev_t, ev_state, ev_amt, tol):
     return jumped
 
 
+@numba.njit(**_JIT)
+def _push_up(buf_t, buf_h, buf_y, buf_k, slot, t, hh, y, k, active, live_u, n, nc):
+    """Keep the accepted upstream step [``t``, ``t + hh``] (its start state and its 7 stages) in ring slot ``slot``."""
+    buf_t[slot] = t
+    buf_h[slot] = hh
+    na = active.size
+    for c in range(nc):
+        for m in live_u:
+            src = _row(c, n, active[m])
+            dst = _row(c, na, m)
+            for j in range(U_LANES):
+                buf_y[slot, dst + j] = y[src + j]
+            for r in range(7):
+                for j in range(U_LANES):
+                    buf_k[slot, r, dst + j] = k[r, dst + j]
+
+
+@numba.njit(**_JIT)
+def _fill_up(tau, buf_t, buf_h, buf_y, buf_k, head, count, cap, tol, w, yt, active, live_u, n, nc, acc):
+    """The upstream states at ``tau`` (h) into ``yt``, from the kept step that ends at or after ``tau``.
+
+    Left-continuous: at a dose time the step that ends there gives the value
+    just before the dose (the downstream step that ends there lands on it).
+    """
+    b = (head + count - 1) % cap
+    for i in range(count):
+        bi = (head + i) % cap
+        if tau <= buf_t[bi] + buf_h[bi] + tol:
+            b = bi
+            break
+    theta = min(1.0, max(0.0, (tau - buf_t[b]) / buf_h[b]))
+    _interp_weights(theta, w)
+    hb = buf_h[b]
+    na = active.size
+    kb = buf_k[b]
+    for c in range(nc):
+        for m in live_u:
+            src = _row(c, na, m)
+            dst = _row(c, n, active[m])
+            _combine(w, w.size, kb, src, acc)
+            for j in range(U_LANES):
+                yt[dst + j] = buf_y[b, src + j] + hb * acc[j]
+
+
 @numba.njit(**{**_JIT, "no_cpython_wrapper": False})
-def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev_ptr, ev_t, ev_state, ev_amt,
-                    rtol, atol, h_state, max_steps, ys_out, outs_out, status, counts):
+def integrate_block(fns, n_sums, idx, t0, t1, y0, P, Q, E, eoff, NE, active, live_m, live_u, down_mode, keep, save_t, ev_ptr,
+                    ev_t, ev_state, ev_amt, rtol, atol, h_state, max_steps, ys_out, outs_out, status, counts):
     """Integrate the patients ``idx`` (one block sharing a step) over [``t0``, ``t1``) hours.
 
     ``y0[patient]`` is the state at ``t0`` (doses at ``t0`` not yet given)
@@ -265,7 +358,17 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     the proposed step (h) from one chunk to the next. Writes saved states
     (``ys_out[kept state, patient, save]``), outputs
     (``outs_out[output, patient, save]``), ``status[patient]`` and adds the
-    block's accepted and rejected steps to ``counts[patient, 0:2]``.
+    block's accepted and rejected (downstream) steps to ``counts[patient, 0:2]``.
+
+    ``live_m`` and ``live_u`` list the positions in ``active`` of the
+    downstream and upstream states integrated (the others are dormant: 0
+    with a rate of exactly 0 all along). The upstream subsystem (e.g. drug
+    compartments: it reads nothing of the rest) runs ahead with its own
+    steps and error control; the downstream stages read it from Tsit5's
+    dense output of those steps, so a fast absorption transient after a dose
+    shortens only the cheap upstream steps. ``down_mode`` is 0 when the
+    downstream stages evaluate ``rhs`` only, 2 when they evaluate
+    ``rhs_up`` too (upstream states integrated with the rest, in ``live_m``).
     """
     nb = idx.size
     n = y0.shape[1]
@@ -288,15 +391,31 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
     _to_lanes(Q, lane_p, ql)
     k = np.empty((7, nc * na * LANES))  # noqa: F821
     ynew = np.empty(nc * n * LANES)  # noqa: F821
-    ev = np.empty(max(1, N_SUMS) * LANES)  # noqa: F821
+    ev = np.empty(max(1, n_sums) * LANES)  # noqa: F821
     obuf = np.empty(nc * outs_out.shape[0] * LANES)  # noqa: F821
     w = np.empty(7)
+    tab = np.zeros((8, 7))  # rows 0-6: A (stage weights), row 7: E (error weights), writable copies
+    for r in range(7):
+        tab[7, r] = ERR_W[r]
+        for c2 in range(6):
+            tab[r, c2] = A[r, c2]
     acc = np.empty(LANES)  # noqa: F821
     err = np.empty(nl)
     live = np.zeros(nl, dtype=np.bool_)
     blame = np.zeros(nl, dtype=np.int64)
     evpos = np.zeros(nl, dtype=np.int64)
     ev_end = np.zeros(nl, dtype=np.int64)
+    has_up = live_u.size > 0
+    cap = UP_STEPS_KEPT if has_up else 1
+    nk = nc * na * LANES if has_up else 1  # noqa: F821
+    buf_t = np.zeros(cap)
+    buf_h = np.ones(cap)
+    buf_y = np.zeros((cap, nk))
+    buf_k = np.zeros((cap, 7, nk))
+    yu = np.empty(nc * n * LANES if has_up else 1)  # noqa: F821
+    ytu = np.empty_like(yu)
+    ku = np.empty((7, nk))
+    evpos_u = np.zeros(nl, dtype=np.int64)
     n_live = 0
     for lane in range(nb):
         pj = idx[lane]
@@ -317,15 +436,28 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
             _apply_doses(t, y, lane, idx[lane], n, evpos, ev_end, ev_t, ev_state, ev_amt, tol_t)
     _copy(y, yt)  # held (inactive) states, e.g. patches worn, are read from yt and change only at doses
     while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
-        _store(ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev, obuf, n,
+        _store(fns, ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev, obuf, n,
                npar, nq, nc)
         i_save += 1
-    _rates(t, y, pl, ql, E, eoff, NE, lane_p, ev, k[0], n, npar, nq, nc)  # noqa: F821
+    _rates(fns, down_mode, t, y, pl, ql, E, eoff, NE, lane_p, ev, k[0], n, npar, nq, nc)
     h = h_state[idx[0]]
     n_acc = 0
     n_rej = 0
+    # upstream subsystem: its own state, stages, step, dose pointers and kept steps (ring of ``cap``)
+    tu = t
+    hu = h
+    nu = 0
+    head = np.int64(0)  # np.int64: not a literal, so that the callees compile for one type only
+    count = np.int64(0)
+    up_mode = np.int64(1)
+    if has_up:
+        _copy(y, yu)
+        _copy(y, ytu)
+        for lane in range(nl):
+            evpos_u[lane] = evpos[lane]
+        _rates(fns, up_mode, t, yu, pl, ql, E, eoff, NE, lane_p, ev, ku[0], n, npar, nq, nc)
     while t < t1 - tol_t and n_live > 0:
-        if n_acc + n_rej >= max_steps:
+        if n_acc + n_rej + nu >= max_steps:
             worst = -1
             for lane in range(nb):
                 if live[lane] and (worst < 0 or blame[lane] > blame[worst]):
@@ -338,10 +470,67 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
                 t_stop = ev_t[evpos[lane]]
         land = t + h >= t_stop - tol_t
         hh = t_stop - t if land else h
+        if has_up:
+            while tu < t + hh - tol_t and count < cap and n_live > 0 and n_acc + n_rej + nu < max_steps:
+                tu_stop = t1
+                for lane in range(nb):
+                    if live[lane] and evpos_u[lane] < ev_end[lane] and ev_t[evpos_u[lane]] < tu_stop:
+                        tu_stop = ev_t[evpos_u[lane]]
+                land_u = tu + hu >= tu_stop - tol_t
+                hhu = tu_stop - tu if land_u else hu
+                for s in range(1, 7):
+                    _stage_state(s, tab[s], hhu, yu, ytu, ku, active, live_u, n, nc, acc)
+                    _rates(fns, up_mode, tu + C[s] * hhu, ytu, pl, ql, E, eoff, NE, lane_p, ev, ku[s], n, npar, nq, nc)
+                _lane_errors(hhu, tab[7], yu, ytu, ku, active, live_u, rtol, atol, n, nc, err, acc)
+                nu += 1
+                e_max = 0.0
+                worst = 0
+                for lane in range(nb):
+                    if live[lane] and err[lane] > e_max:
+                        e_max = err[lane]
+                        worst = lane
+                if e_max <= 1.0:
+                    _push_up(buf_t, buf_h, buf_y, buf_k, (head + count) % cap, tu, hhu, yu, ku, active, live_u, n, nc)
+                    count += 1
+                    tu = tu_stop if land_u else tu + hhu
+                    _copy(ytu, yu)
+                    _copy(ku[6], ku[0])
+                    if land_u and tu < t1 - tol_t:
+                        jumped = False
+                        for lane in range(nb):
+                            if live[lane] and _apply_doses(tu, yu, lane, idx[lane], n, evpos_u, ev_end, ev_t, ev_state,
+                                                           ev_amt, tol_t):
+                                jumped = True
+                        if jumped:
+                            _rates(fns, up_mode, tu, yu, pl, ql, E, eoff, NE, lane_p, ev, ku[0], n, npar, nq, nc)
+                            _copy(yu, ytu)
+                    factor = 10.0 if e_max == 0.0 else min(10.0, max(1.0, 0.9 * e_max ** -0.2))
+                    hu = hhu * factor if not land_u else max(hu, hhu * factor)
+                else:
+                    blame[worst] += 1
+                    factor = 0.2 if not math.isfinite(e_max) else min(0.9, max(0.2, 0.9 * e_max ** -0.2))
+                    hu = hhu * factor
+                    if hu < H_MIN:
+                        for lane in range(nb):
+                            if live[lane] and not err[lane] <= 1.0:
+                                live[lane] = False
+                                status[idx[lane]] = 1
+                                n_live -= 1
+                        hu = h_state[idx[0]]
+            if n_live == 0:
+                break
+            if tu < t + hh - tol_t:  # the kept steps do not reach the end of this step: shorten it
+                hh = tu - t
+                land = False
+                if hh <= 0.0:
+                    continue
         for s in range(1, 7):
-            _stage_state(s, hh, y, yt, k, active, n, nc, acc)
-            _rates(t + C[s] * hh, yt, pl, ql, E, eoff, NE, lane_p, ev, k[s], n, npar, nq, nc)  # noqa: F821
-        _lane_errors(hh, y, yt, k, active, rtol, atol, n, nc, err, acc)
+            _stage_state(s, tab[s], hh, y, yt, k, active, live_m, n, nc, acc)
+            if has_up:
+                _fill_up(t + C[s] * hh, buf_t, buf_h, buf_y, buf_k, head, count, cap, tol_t, w, yt, active, live_u, n,
+                         nc, acc)
+            _rates(fns, down_mode, t + C[s] * hh, yt, pl, ql, E, eoff, NE, lane_p, ev, k[s], n, npar, nq, nc)
+        _lane_errors(hh, tab[7], y, yt, k, active, live_m, rtol, atol, n, nc, err, acc)
         e_max = 0.0
         worst = 0
         for lane in range(nb):
@@ -355,8 +544,11 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
                 _copy(yt, ynew)
                 while i_save < ns and save_t[i_save] < t_new - tol_t:
                     _interp_weights((save_t[i_save] - t) / hh, w)
-                    _interpolate(hh, w, y, yt, k, active, n, nc, acc)
-                    _store(ys_out, outs_out, i_save, save_t[i_save], yt, pl, ql, E, eoff, NE, lane_p, live, keep,
+                    _interpolate(hh, w, y, yt, k, active, live_m, n, nc, acc)
+                    if has_up:
+                        _fill_up(save_t[i_save], buf_t, buf_h, buf_y, buf_k, head, count, cap, tol_t, w, yt, active,
+                                 live_u, n, nc, acc)
+                    _store(fns, ys_out, outs_out, i_save, save_t[i_save], yt, pl, ql, E, eoff, NE, lane_p, live, keep,
                            ev, obuf, n, npar, nq, nc)
                     i_save += 1
                 _copy(ynew, y)
@@ -364,6 +556,9 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
                 _copy(yt, y)
             t = t_new
             _copy(k[6], k[0])
+            while count > 1 and buf_t[head] + buf_h[head] <= t - tol_t:  # kept steps wholly before t
+                head = (head + 1) % cap
+                count -= 1
             if land and t < t1 - tol_t:
                 jumped = False
                 for lane in range(nb):
@@ -371,10 +566,10 @@ def integrate_block(idx, t0, t1, y0, P, Q, E, eoff, NE, active, keep, save_t, ev
                                                    tol_t):
                         jumped = True
                 if jumped:
-                    _rates(t, y, pl, ql, E, eoff, NE, lane_p, ev, k[0], n, npar, nq, nc)
+                    _rates(fns, down_mode, t, y, pl, ql, E, eoff, NE, lane_p, ev, k[0], n, npar, nq, nc)
                     _copy(y, yt)  # held states that jumped
             while i_save < ns and save_t[i_save] <= t + tol_t and save_t[i_save] < t1 - tol_t:
-                _store(ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev,
+                _store(fns, ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev,
                        obuf, n, npar, nq, nc)
                 i_save += 1
             factor = 10.0 if e_max == 0.0 else min(10.0, max(1.0, 0.9 * e_max ** -0.2))

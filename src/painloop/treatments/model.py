@@ -408,22 +408,35 @@ THERAPY_INPUTS = ("cbt", "exercise", "sleep_hygiene", *SESSION_THERAPIES)
 
 
 def inputs(c: Ctx, q: dict) -> dict:
-    """Programme windows of the non-drug therapies and TENS sessions (0-1) when the scenario has treatments."""
+    """Programme windows of the non-drug therapies and TENS sessions (0-1) when the scenario has treatments.
+
+    A therapy the scenario does not use has no input lists in ``q`` and is
+    identically 0 here (not a sum of windows that never open), so the
+    generated code of drug-only scenarios evaluates no therapy windows.
+    """
     if "treated" not in q:
         return {}
     xp, t, w = c.xp, c.t, c.p["therapy_edge_h"]
-    u = {"treated": q["treated"] + 0.0 * t}
+    zero = 0.0 * t
+    u = {"treated": q["treated"] + zero}
+
+    def windows(name: str, weights: object = 1.0) -> object:
+        """Sum of ``name``'s programme windows (each times its weight), or 0 when ``q`` has none."""
+        if f"{name}_start_h" not in q:
+            return zero
+        return xp.sum(window(xp, t, q[f"{name}_start_h"], q[f"{name}_end_h"], w) * weights, axis=0)
+
     for name in THERAPY_INPUTS + ("tens",):
-        u[name] = xp.minimum(xp.sum(window(xp, t, q[f"{name}_start_h"], q[f"{name}_end_h"], w), axis=0), 1.0)
+        u[name] = xp.minimum(windows(name), 1.0) if f"{name}_start_h" in q else zero
     # placebo: expectation (0-1 per patient) acts while the patient believes they may be treated (blinded period)
     u["expectation"] = (q["expectation"] * window(xp, t, q["placebo_start_h"], q["placebo_end_h"], w)
-                        if "expectation" in q else 0.0 * t)
+                        if "expectation" in q else zero)
     for name in SESSION_THERAPIES:  # sessions per week relative to the reference schedule, while the programme runs
-        u[f"{name}_intensity"] = xp.sum(window(xp, t, q[f"{name}_start_h"], q[f"{name}_end_h"], w)
-                                        * q[f"{name}_intensity"], axis=0)
-    clock = t - 24.0 * xp.floor(t / 24.0)
-    session = xp.sum(window(xp, clock, q["tens_clock_h"], q["tens_clock_h"] + q["tens_session_h"], w), axis=0)
-    u["tens"] = u["tens"] * xp.minimum(session, 1.0)
+        u[f"{name}_intensity"] = windows(name, q.get(f"{name}_intensity", 0.0))
+    if "tens_clock_h" in q:
+        clock = t - 24.0 * xp.floor(t / 24.0)
+        session = xp.sum(window(xp, clock, q["tens_clock_h"], q["tens_clock_h"] + q["tens_session_h"], w), axis=0)
+        u["tens"] = u["tens"] * xp.minimum(session, 1.0)
     return u
 
 
