@@ -297,7 +297,11 @@ def dormancy_rules(rhs_exprs: list[Any], active: np.ndarray, y: list[Any]) -> np
     rules = np.zeros((len(active), 1 + len(y)), dtype=np.int8)
     for m, (i, rate) in enumerate(zip(active, rhs_exprs)):
         deps = {index[s] for s in rate.free_symbols if s in index} | {int(i)}
-        if rate.xreplace({y[k]: sp.Integer(0) for k in deps}) == 0:
+        try:
+            at_zero = rate.xreplace({y[k]: sp.Integer(0) for k in deps})
+        except (ValueError, TypeError):  # e.g. 0/0 inside Min/Max at the zero state: not provably dormant
+            continue
+        if at_zero == 0:
             rules[m, 0] = 1
             rules[m, 1 + np.array(sorted(deps))] = 1
     return rules
