@@ -60,13 +60,14 @@ def test_chemotherapy_damage_rises_during_cycles_and_partly_recovers_after_the_l
     ds = _run({"type": "chemotherapy", "severity": 0.8, "cycles": 4, "cycle_days": 21, "onset_day": 7}, 260)
     starts = 7 + 21 * np.arange(4)
     for s in starts:  # every cycle adds damage over its exposure days
-        assert _at(ds, "damage", s + 5) > _at(ds, "damage", s) + 0.02
+        assert _at(ds, "damage", s + 5) > _at(ds, "damage", s) + 0.01
     damage = _series(ds, "damage")
-    peak_day = float(ds["time"][np.argmax(damage)])
-    assert starts[-1] <= peak_day <= starts[-1] + 10
     last = starts[-1] + 3
-    assert _at(ds, "damage", 259) < 0.5 * damage.max()  # recovery after the last cycle...
-    assert _at(ds, "damage", last + 60) > 0.3 * damage.max()  # ...over months, not days
+    peak = damage.max()
+    assert _at(ds, "damage", last + 2) > 0.97 * peak  # the course's damage is complete after the last exposure
+    assert _at(ds, "damage", last + 35) > 0.95 * peak  # repair is held off for weeks (coasting)...
+    assert _at(ds, "damage", 259) < 0.6 * peak  # ...then recovery after the last cycle...
+    assert _at(ds, "damage", last + 90) > 0.3 * peak  # ...over months, not days
 
 
 @pytest.mark.parametrize("cause", ["b12_deficiency", "b1_deficiency"])
