@@ -346,6 +346,30 @@ def _fill_up(tau, buf_t, buf_h, buf_y, buf_k, head, count, cap, tol, w, yt, acti
                 yt[dst + j] = buf_y[b, src + j] + hb * acc[j]
 
 
+@numba.njit(**_JIT)
+def _grown(hh, e_max):
+    """The next step (h) after an accepted step ``hh`` with largest scaled error ``e_max``: ×1 to ×10."""
+    return hh * (10.0 if e_max == 0.0 else min(10.0, max(1.0, 0.9 * e_max ** -0.2)))
+
+
+@numba.njit(**_JIT)
+def _shrunk(hh, e_max):
+    """The retried step (h) after a rejected step ``hh``: ×0.2 to ×0.9 (×0.2 when the error is not finite)."""
+    return hh * (0.2 if not math.isfinite(e_max) else min(0.9, max(0.2, 0.9 * e_max ** -0.2)))
+
+
+@numba.njit(**_JIT)
+def _drop_failing(nb, live, err, status, idx):
+    """Stop the lanes whose error still exceeds 1 when the step has collapsed (status 1); returns how many."""
+    dropped = 0
+    for lane in range(nb):
+        if live[lane] and not err[lane] <= 1.0:
+            live[lane] = False
+            status[idx[lane]] = 1
+            dropped += 1
+    return dropped
+
+
 @numba.njit(**{**_JIT, "no_cpython_wrapper": False})
 def integrate_block(fns, n_sums, idx, t0, t1, y0, P, Q, E, eoff, NE, active, live_m, live_u, down_mode, keep, save_t, ev_ptr,
                     ev_t, ev_state, ev_amt, rtol, atol, h_state, max_steps, ys_out, outs_out, status, counts):
@@ -504,18 +528,12 @@ def integrate_block(fns, n_sums, idx, t0, t1, y0, P, Q, E, eoff, NE, active, liv
                         if jumped:
                             _rates(fns, up_mode, tu, yu, pl, ql, E, eoff, NE, lane_p, ev, ku[0], n, npar, nq, nc)
                             _copy(yu, ytu)
-                    factor = 10.0 if e_max == 0.0 else min(10.0, max(1.0, 0.9 * e_max ** -0.2))
-                    hu = hhu * factor if not land_u else max(hu, hhu * factor)
+                    hu = _grown(hhu, e_max) if not land_u else max(hu, _grown(hhu, e_max))
                 else:
                     blame[worst] += 1
-                    factor = 0.2 if not math.isfinite(e_max) else min(0.9, max(0.2, 0.9 * e_max ** -0.2))
-                    hu = hhu * factor
+                    hu = _shrunk(hhu, e_max)
                     if hu < H_MIN:
-                        for lane in range(nb):
-                            if live[lane] and not err[lane] <= 1.0:
-                                live[lane] = False
-                                status[idx[lane]] = 1
-                                n_live -= 1
+                        n_live -= _drop_failing(nb, live, err, status, idx)
                         hu = h_state[idx[0]]
             if n_live == 0:
                 break
@@ -572,22 +590,13 @@ def integrate_block(fns, n_sums, idx, t0, t1, y0, P, Q, E, eoff, NE, active, liv
                 _store(fns, ys_out, outs_out, i_save, save_t[i_save], y, pl, ql, E, eoff, NE, lane_p, live, keep, ev,
                        obuf, n, npar, nq, nc)
                 i_save += 1
-            factor = 10.0 if e_max == 0.0 else min(10.0, max(1.0, 0.9 * e_max ** -0.2))
-            if not land:
-                h = hh * factor
-            else:
-                h = max(h, hh * factor)
+            h = _grown(hh, e_max) if not land else max(h, _grown(hh, e_max))
         else:
             n_rej += 1
             blame[worst] += 1
-            factor = 0.2 if not math.isfinite(e_max) else min(0.9, max(0.2, 0.9 * e_max ** -0.2))
-            h = hh * factor
+            h = _shrunk(hh, e_max)
             if h < H_MIN:
-                for lane in range(nb):
-                    if live[lane] and not err[lane] <= 1.0:
-                        live[lane] = False
-                        status[idx[lane]] = 1
-                        n_live -= 1
+                n_live -= _drop_failing(nb, live, err, status, idx)
                 h = h_state[idx[0]]
     for lane in range(nb):
         pj = idx[lane]
