@@ -347,6 +347,18 @@ def _fill_up(tau, buf_t, buf_h, buf_y, buf_k, head, count, cap, tol, w, yt, acti
 
 
 @numba.njit(**_JIT)
+def _worst_lane(nb, live, err):
+    """The largest scaled error over the live lanes and its lane (0.0 and lane 0 when none is live)."""
+    e_max = 0.0
+    worst = 0
+    for lane in range(nb):
+        if live[lane] and err[lane] > e_max:
+            e_max = err[lane]
+            worst = lane
+    return e_max, worst
+
+
+@numba.njit(**_JIT)
 def _grown(hh, e_max):
     """The next step (h) after an accepted step ``hh`` with largest scaled error ``e_max``: ×1 to ×10."""
     return hh * (10.0 if e_max == 0.0 else min(10.0, max(1.0, 0.9 * e_max ** -0.2)))
@@ -507,12 +519,7 @@ def integrate_block(fns, n_sums, idx, t0, t1, y0, P, Q, E, eoff, NE, active, liv
                     _rates(fns, up_mode, tu + C[s] * hhu, ytu, pl, ql, E, eoff, NE, lane_p, ev, ku[s], n, npar, nq, nc)
                 _lane_errors(hhu, tab[7], yu, ytu, ku, active, live_u, rtol, atol, n, nc, err, acc)
                 nu += 1
-                e_max = 0.0
-                worst = 0
-                for lane in range(nb):
-                    if live[lane] and err[lane] > e_max:
-                        e_max = err[lane]
-                        worst = lane
+                e_max, worst = _worst_lane(nb, live, err)
                 if e_max <= 1.0:
                     _push_up(buf_t, buf_h, buf_y, buf_k, (head + count) % cap, tu, hhu, yu, ku, active, live_u, n, nc)
                     count += 1
@@ -549,12 +556,7 @@ def integrate_block(fns, n_sums, idx, t0, t1, y0, P, Q, E, eoff, NE, active, liv
                          nc, acc)
             _rates(fns, down_mode, t + C[s] * hh, yt, pl, ql, E, eoff, NE, lane_p, ev, k[s], n, npar, nq, nc)
         _lane_errors(hh, tab[7], y, yt, k, active, live_m, rtol, atol, n, nc, err, acc)
-        e_max = 0.0
-        worst = 0
-        for lane in range(nb):
-            if live[lane] and err[lane] > e_max:
-                e_max = err[lane]
-                worst = lane
+        e_max, worst = _worst_lane(nb, live, err)
         if e_max <= 1.0:
             n_acc += 1
             t_new = t_stop if land else t + hh
