@@ -274,7 +274,12 @@ def main() -> None:
         return
     design = builtin_design(CALIBRATION_DESIGN)
     if "--patients" in sys.argv:
-        n = int(sys.argv[sys.argv.index("--patients") + 1])
+        i = sys.argv.index("--patients") + 1
+        value = sys.argv[i] if i < len(sys.argv) else ""
+        if not value.isdigit() or not 20 <= int(value) <= 10_000:
+            print(f"--patients: patients per arm must be a whole number from 20 to 10000, got {value!r}", file=sys.stderr)
+            sys.exit(2)
+        n = int(value)
         data = design.model_dump(mode="json")
         data["arms"] = [{**a, "n": n} for a in data["arms"]]
         design = parse_design(data, f"{CALIBRATION_DESIGN} with {n} per arm")
