@@ -105,7 +105,7 @@ def test_steady_state_cmax_within_30_percent_of_the_label():
     import painloop as pl
 
     rows = _label_rows()
-    assert {r["drug"] for r in rows} >= {"duloxetine", "gabapentin", "tramadol"}
+    assert {r["drug"] for r in rows} >= {"duloxetine", "gabapentin", "tramadol", "oxycodone", "morphine", "ibuprofen"}
     regimens = sorted({r["regimen"] for r in rows})
     ds = pl.simulate({**BASE, "duration_days": 14}, treat=[f"{g} from day 0" for g in regimens], every_hours=0.25)
     t = ds["time"].values
@@ -113,7 +113,9 @@ def test_steady_state_cmax_within_30_percent_of_the_label():
     for r in rows:
         c = 1000.0 * ds[f"{r['analyte']}_conc"].isel(patient=0).values  # mg/L → ng/mL
         day = float(r["steady_state_day"])
-        results[r["analyte"]] = (float(c[(t >= day) & (t < day + 1)].max()), float(r["cmax_ng_per_ml"]))
+        key = f"{r['analyte']} ({r['role']}, {r['cmax_ng_per_ml']} ng/mL)"
+        results[key] = (float(c[(t >= day) & (t < day + 1)].max()), float(r["cmax_ng_per_ml"]))
+    assert len(results) == len(rows)
     off = {k: f"{sim:.3g} vs label {lab:.3g} ng/mL" for k, (sim, lab) in results.items() if abs(sim / lab - 1) > 0.30}
     assert off == {}, off
 

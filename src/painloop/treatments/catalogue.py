@@ -72,6 +72,24 @@ def ka_for_tmax(tmax_h: float, half_life_h: float) -> float:
     return 0.5 * (lo + hi)
 
 
+
+def volume_for_cmax(f: float, dose_mg: float, tau_h: float, half_life_h: float, tmax_h: float,
+                    cmax_ng_per_ml: float) -> float:
+    """Volume (L) at which the one-compartment oral model peaks at ``cmax_ng_per_ml`` at steady state.
+
+    Used where a label gives a steady-state Cmax but its volume (an IV Vss or a
+    terminal-phase volume) does not fit a one-compartment oral model: the
+    concentration scales as 1/V, so V follows from the steady-state profile
+    F·D·ka/(V(ka − ke))·[e^(−ke·t)/(1 − e^(−ke·τ)) − e^(−ka·t)/(1 − e^(−ka·τ))],
+    0 ≤ t ≤ τ, with ka from :func:`ka_for_tmax`.
+    """
+    ke = math.log(2.0) / half_life_h
+    ka = ka_for_tmax(tmax_h, half_life_h)
+    peak = max(math.exp(-ke * t) / (1.0 - math.exp(-ke * tau_h)) - math.exp(-ka * t) / (1.0 - math.exp(-ka * tau_h))
+               for t in (tau_h * i / 2000 for i in range(2001)))
+    return f * dose_mg * ka / (ka - ke) * peak / (cmax_ng_per_ml / 1000.0)
+
+
 DRUGS: dict[str, Drug] = {d.name: d for d in (
     Drug("duloxetine", "SNRI", "raises descending serotonergic and noradrenergic inhibition",
          "nausea, drowsiness", "oral", "mg", "duloxetine_gut", ("duloxetine_gut", "duloxetine_gut2", "duloxetine_central"),
@@ -101,15 +119,24 @@ DRUGS: dict[str, Drug] = {d.name: d for d in (
     Drug("oxycodone", "strong opioid", "mu-opioid central analgesia (not first line), with tolerance and dependence",
          "drowsiness, nausea, cognitive fog, dependence, withdrawal, tolerance", "oral", "mg", "oxycodone_gut",
          ("oxycodone_gut", "oxycodone_central"), "OxyContin label (" + _PK_CSV + ")", 80.0,
-         dict(bioavailability=0.75, half_life_h=3.5, tmax_h=1.5, volume_L=2.6 * BODY_WEIGHT_KG)),
+         dict(bioavailability=0.75, half_life_h=3.5, tmax_h=1.5, volume_L=volume_for_cmax(0.75, 5.0, 6.0, 3.5, 1.5, 15.7),
+              volume_source="computed: the one-compartment volume giving the Roxicodone label's steady-state Cmax "
+                            "15.7 ng/mL at 5 mg every 6 h (painloop/data/label_cmax.csv; the label's 2.6 L/kg is the "
+                            "volume after IV dosing and overpredicts the oral peak by ~50 %)")),
     Drug("morphine", "strong opioid", "mu-opioid central analgesia (not first line), with tolerance and dependence",
          "drowsiness, nausea, cognitive fog, dependence, withdrawal, tolerance", "oral", "mg", "morphine_gut",
          ("morphine_gut", "morphine_central"), "label (" + _PK_CSV + ")", 200.0,
-         dict(bioavailability=0.30, half_life_h=3.0, tmax_h=1.0, volume_L=3.5 * BODY_WEIGHT_KG)),
+         dict(bioavailability=0.30, half_life_h=3.0, tmax_h=1.0, volume_L=volume_for_cmax(0.30, 30.0, 6.0, 3.0, 1.0, 68.0),
+              volume_source="computed: the one-compartment volume giving a steady-state Cmax of 68 ng/mL at 30 mg "
+                            "every 6 h, the mean of the morphine sulfate tablets label's ~78 ng/mL (tablets) and "
+                            "~58 ng/mL (oral solution) (painloop/data/label_cmax.csv; label volume 1-6 L/kg)")),
     Drug("ibuprofen", "NSAID (anti-inflammatory)", "COX inhibition: lowers peripheral inflammatory mediators",
          "nausea (gastric)", "oral", "mg", "ibuprofen_gut", ("ibuprofen_gut", "ibuprofen_central"),
          "Davies 1998 Clin Pharmacokinet 34:101 (t½ ~2 h, Tmax ~1.5 h, F ~0.9, V ~0.15 L/kg)", 800.0,
-         dict(bioavailability=0.90, half_life_h=2.0, tmax_h=1.5, volume_L=0.15 * BODY_WEIGHT_KG)),
+         dict(bioavailability=0.90, half_life_h=2.0, tmax_h=1.5, volume_L=volume_for_cmax(0.90, 400.0, 8.0, 2.0, 1.5, 31880.0),
+              volume_source="computed: the one-compartment volume giving the peak 31.88 µg/mL after 400 mg standard "
+                            "ibuprofen tablets (Dewland et al. 2009 BMC Clin Pharmacol 9:19; with t½ 2 h, 8-hourly "
+                            "dosing hardly accumulates; painloop/data/label_cmax.csv); Davies 1998: V/F ~0.1-0.2 L/kg")),
     Drug("lidocaine_5pct_patch", "local anaesthetic (topical)", "blocks sodium channels: suppresses ectopic firing locally",
          "few (local skin reactions)", "patch", "patches", "lidocaine_patch_on", ("lidocaine_patch_on", "lidocaine_local"),
          "Lidoderm label (" + _PK_CSV + "): 12 h on / 12 h off, systemic Cmax ~130 ng/mL: local action", 3.0,
