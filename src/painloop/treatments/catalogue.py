@@ -72,7 +72,6 @@ def ka_for_tmax(tmax_h: float, half_life_h: float) -> float:
     return 0.5 * (lo + hi)
 
 
-
 def volume_for_cmax(f: float, dose_mg: float, tau_h: float, half_life_h: float, tmax_h: float,
                     cmax_ng_per_ml: float) -> float:
     """Volume (L) at which the one-compartment oral model peaks at ``cmax_ng_per_ml`` at steady state.
