@@ -11,8 +11,8 @@ Layout of the generated functions: patients are *lanes* of a chunk of
 ``LANES`` patients (a module constant: 1 or 16), every array is flat and
 holds one row of ``LANES`` values per state, parameter or input, so that the
 loop over lanes has a constant trip count and contiguous loads and LLVM turns
-it into SIMD code (arithmetic on all lanes at once; ``exp``/``pow`` stay
-scalar calls):
+it into SIMD code (arithmetic on all lanes at once, ``exp``, ``sin`` and
+``pow`` too: :mod:`painloop.simulate._vecmath`):
 
 * ``rhs(t, y, p, q, E, e_stride, eoff, NE, ne_stride, lane_p, ev, dy)``, a
   numba ``cfunc`` (arrays as pointers: the integrator of
@@ -39,6 +39,7 @@ the code does not depend on how many events a scenario has.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -47,7 +48,7 @@ import numpy as np
 from ..model import system
 from ..scenario._inputs import SCHEDULE_KEYS
 
-CODEGEN_VERSION = "4"
+CODEGEN_VERSION = "5"
 """Bumped whenever the printed form changes, so cached kernels of an older form are not reused."""
 
 
@@ -124,7 +125,9 @@ def _loop_namespace() -> Any:
 
 
 def _float_printer():
-    """A SymPy printer of plain scalar Python for numba: ``math`` functions, exact float literals."""
+    """A SymPy printer of plain scalar Python for numba: exact float literals; ``exp``, ``log``, ``sin``, ``cos`` and
+    powers other than small whole ones (printed as products) from :mod:`painloop.simulate._vecmath`, which LLVM
+    vectorizes over the lanes."""
     import sympy as sp
     from sympy.printing.pycode import PythonCodePrinter
 
@@ -152,20 +155,35 @@ def _float_printer():
 
         def _print_Pow(self, expr: Any, rational: bool = False) -> str:
             base, exp = expr.args
-            if exp == -1:
-                return f"(1.0/({self._print(base)}))"
-            if exp == 2:
-                b = self._print(base)
-                return f"(({b})*({b}))"
+            b = self._print(base)
+            if exp.is_Integer and 1 <= abs(int(exp)) <= 4:
+                product = "*".join([f"({b})"] * abs(int(exp)))
+                return f"({product})" if exp > 0 else f"(1.0/({product}))"
             if exp == sp.Rational(1, 2):
-                return f"math.sqrt({self._print(base)})"
-            return f"(({self._print(base)})**({self._print(exp)}))"
+                return f"math.sqrt({b})"
+            return f"vm.pow({b}, {self._print(exp)})"
+
+        def _print_exp(self, expr: Any) -> str:
+            return f"vm.exp({self._print(expr.args[0])})"
+
+        def _print_log(self, expr: Any) -> str:
+            return f"vm.log({self._print(expr.args[0])})"
+
+        def _print_sin(self, expr: Any) -> str:
+            return f"vm.sin({self._print(expr.args[0])})"
+
+        def _print_cos(self, expr: Any) -> str:
+            return f"vm.cos({self._print(expr.args[0])})"
 
     return _Printer({"fully_qualified_modules": True, "standard": "python3"})
 
 
+@functools.lru_cache(maxsize=8)
 def _symbolic_rates(cause: str, layout: InputLayout, zero: tuple[int, ...] = ()) -> tuple[Any, list, list, Any, Any]:
-    """The model at symbols: (context, state symbols, rates, time symbol, loop namespace); states ``zero`` are 0."""
+    """The model at symbols: (context, state symbols, rates, time symbol, loop namespace); states ``zero`` are 0.
+
+    Remembered (callers only read it): a cold run reads it twice, for the general structure and for its kernel.
+    """
     import sympy as sp
 
     from ..export.sbml import SymVec, _sym
@@ -227,6 +245,8 @@ def generate_source(cause: str, layout: InputLayout, lanes: int,
         "",
         "import numba",
         "from numba import types",
+        "",
+        "from painloop.simulate import _vecmath as vm",
         "",
         f"LANES = {lanes}",
         f"N_SUMS = {len(xp.sums)}",

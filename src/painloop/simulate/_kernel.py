@@ -35,7 +35,8 @@ from ..model import system
 from ._codegen import InputLayout, input_layout, lanes_for, structure_key
 
 _PACKAGE = Path(__file__).resolve().parents[1]
-_MODEL_SOURCES = ("model", "causes", "treatments", "export/sbml.py", "simulate/_codegen.py")
+_MODEL_SOURCES = ("model", "causes", "treatments", "export/sbml.py", "simulate/_codegen.py",
+                  "simulate/_vecmath.py")
 _lock = threading.Lock()
 _loaded: dict[str, tuple[ModuleType, Any]] = {}
 _structures: dict[str, Any] = {}
