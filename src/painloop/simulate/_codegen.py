@@ -12,7 +12,8 @@ Layout of the generated functions: patients are *lanes* of a chunk of
 holds one row of ``LANES`` values per state, parameter or input, so that the
 loop over lanes has a constant trip count and contiguous loads and LLVM turns
 it into SIMD code (arithmetic on all lanes at once, ``exp``, ``sin`` and
-``pow`` too: :mod:`painloop.simulate._vecmath`):
+``pow`` too: :mod:`painloop.simulate._vecmath`; one lane calls the C
+library's):
 
 * ``rhs(t, y, p, q, E, e_stride, eoff, NE, ne_stride, lane_p, ev, dy)``, a
   numba ``cfunc`` (arrays as pointers: the integrator of
@@ -48,7 +49,7 @@ import numpy as np
 from ..model import system
 from ..scenario._inputs import SCHEDULE_KEYS
 
-CODEGEN_VERSION = "5"
+CODEGEN_VERSION = "6"
 """Bumped whenever the printed form changes, so cached kernels of an older form are not reused."""
 
 
@@ -124,12 +125,18 @@ def _loop_namespace() -> Any:
     return LoopNamespace()
 
 
-def _float_printer():
-    """A SymPy printer of plain scalar Python for numba: exact float literals; ``exp``, ``log``, ``sin``, ``cos`` and
-    powers other than small whole ones (printed as products) from :mod:`painloop.simulate._vecmath`, which LLVM
-    vectorizes over the lanes."""
+def _float_printer(vector_math: bool):
+    """A SymPy printer of plain scalar Python for numba: exact float literals, small whole powers as products.
+
+    With ``vector_math``, ``exp``, ``log``, ``sin``, ``cos`` and the other
+    powers are those of :mod:`painloop.simulate._vecmath`, which LLVM
+    vectorizes over the lanes; without it (scalar code, one lane) the C
+    library's, which are faster one value at a time.
+    """
     import sympy as sp
     from sympy.printing.pycode import PythonCodePrinter
+
+    lib = "vm" if vector_math else "math"
 
     class _Printer(PythonCodePrinter):
         def _print_Float(self, expr: Any) -> str:  # shortest round-trip form: no digits lost
@@ -161,19 +168,19 @@ def _float_printer():
                 return f"({product})" if exp > 0 else f"(1.0/({product}))"
             if exp == sp.Rational(1, 2):
                 return f"math.sqrt({b})"
-            return f"vm.pow({b}, {self._print(exp)})"
+            return f"vm.pow({b}, {self._print(exp)})" if vector_math else f"(({b})**({self._print(exp)}))"
 
         def _print_exp(self, expr: Any) -> str:
-            return f"vm.exp({self._print(expr.args[0])})"
+            return f"{lib}.exp({self._print(expr.args[0])})"
 
         def _print_log(self, expr: Any) -> str:
-            return f"vm.log({self._print(expr.args[0])})"
+            return f"{lib}.log({self._print(expr.args[0])})"
 
         def _print_sin(self, expr: Any) -> str:
-            return f"vm.sin({self._print(expr.args[0])})"
+            return f"{lib}.sin({self._print(expr.args[0])})"
 
         def _print_cos(self, expr: Any) -> str:
-            return f"vm.cos({self._print(expr.args[0])})"
+            return f"{lib}.cos({self._print(expr.args[0])})"
 
     return _Printer({"fully_qualified_modules": True, "standard": "python3"})
 
@@ -233,7 +240,7 @@ def generate_source(cause: str, layout: InputLayout, lanes: int,
         if isinstance(expr, SymVec):
             raise ValueError(f"{name!r} is a vector; the model must reduce event lists with xp.sum")
 
-    printer = _float_printer()
+    printer = _float_printer(vector_math=lanes > 1)
     down_m = [m for m in range(active.size) if not up[m]]
     up_m = [m for m in range(active.size) if up[m]]
     jit = "@numba.cfunc(SIGNATURE, cache=True, fastmath=False, error_model='numpy')"
