@@ -209,7 +209,7 @@ def _symbolic_rates(cause: str, layout: InputLayout, zero: tuple[int, ...] = ())
 
 def model_structure(cause: str, layout: InputLayout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Active states, dormancy rules and upstream mask of the general kernel, without generating its code."""
-    _, y, rates, _, _ = _symbolic_rates(cause, layout)
+    _, y, rates, _, _ = _symbolic_rates(cause, layout, ())
     active = np.array([i for i, r in enumerate(rates) if r != 0], dtype=np.int64)
     exprs = [rates[i] for i in active]
     return active, dormancy_rules(exprs, active, y), upstream_states(exprs, active, y)
