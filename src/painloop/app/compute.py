@@ -114,6 +114,9 @@ LOOP_EDGES: dict[str, LoopEdge] = {e.gain: e for e in (
     LoopEdge("loop_mood_to_pain", "mood", "pain", "nrs", "pain", "NRS"),
     LoopEdge("loop_pain_to_mood", "pain", "mood", "depression", "depression", "score 0-1"),
     LoopEdge("loop_tension", "pain", "tension", "muscle_tension", "muscle tension", "score 0-1"),
+    LoopEdge("loop_autonomic_to_stress", "autonomic", "stress", "perceived_stress", "perceived stress", "score"),
+    LoopEdge("loop_isolation_to_mood", "social", "mood", "depression", "depression", "score 0-1"),
+    LoopEdge("loop_gait_to_pain", "gait", "pain", "msk_pain", "musculoskeletal pain", "NRS"),
 )}
 if set(LOOP_EDGES) != set(LOOP_GAINS):  # pragma: no cover - guards against a renamed loop gain
     raise RuntimeError(f"loop gains {sorted(LOOP_GAINS)} do not match the app's diagram {sorted(LOOP_EDGES)}")

@@ -25,6 +25,11 @@ PARAMS = params(
      "depression/anxiety → catastrophizing and weaker descending inhibition"),
     ("loop_pain_to_mood", 1.0, "dimensionless", _WHY, "sustained pain → depression and anxiety"),
     ("loop_tension", 1.0, "dimensionless", _WHY, "pain → muscle tension → nerve irritation"),
+    ("loop_autonomic_to_stress", 1.0, "dimensionless", _WHY,
+     "autonomic symptoms (orthostatic, gut, bladder) → perceived stress and night waking"),
+    ("loop_isolation_to_mood", 1.0, "dimensionless", _WHY, "social isolation → depression and anxiety"),
+    ("loop_gait_to_pain", 1.0, "dimensionless", _WHY,
+     "altered gait (from weakness, numbness and pain) → strain → musculoskeletal pain"),
     ranges=Range(0.0, 1.0, "assumption: an analysis switch, from cut (0) to the nominal coupling (1); drawn uniform "
                            "in the value (0 is allowed)", "linear"),
 )

@@ -1,7 +1,7 @@
 """Mood: depression and anxiety.
 
-Both rise with sustained pain, chronic stress, sleep loss and inactivity and
-saturate towards 1; depression builds over weeks, anxiety over about a week.
+Both rise with sustained pain, chronic stress, sleep loss, inactivity and social
+isolation (``social``) and saturate towards 1; depression builds over weeks, anxiety over about a week.
 They act back on pain through weaker descending inhibition (depression, in
 ``descending``) and catastrophizing amplification (anxiety, in ``perception``).
 Scale: 0 = none, 1 = severe; 0.5 is roughly the clinical threshold.
@@ -55,10 +55,12 @@ def rates(c: Ctx) -> dict:
     """d(depression)/dt and d(anxiety)/dt (per hour), saturating drives."""
     s, p, a = c.s, c.p, c.a
     pain = p["loop_pain_to_mood"] * s["pain_avg"] / 10.0
+    isolation = p["loop_isolation_to_mood"] * a["isolation"]
     dep_drive = (p["w_dep_pain"] * pain + p["w_dep_stress"] * s["stress_load"]
-                 + p["w_dep_sleep"] * a["sleep_deficit"] + p["w_dep_inactivity"] * c.pos(1.0 - s["activity"]))
+                 + p["w_dep_sleep"] * a["sleep_deficit"] + p["w_dep_inactivity"] * c.pos(1.0 - s["activity"])
+                 + p["w_dep_isolation"] * isolation)
     anx_drive = (p["w_anx_pain"] * pain + p["w_anx_stress"] * s["perceived_stress"]
-                 + p["w_anx_sleep"] * a["sleep_deficit"])
+                 + p["w_anx_sleep"] * a["sleep_deficit"] + p["w_anx_isolation"] * isolation)
     dep_drive = a["tx_mood_factor"] * dep_drive
     anx_drive = a["tx_mood_factor"] * anx_drive + a["tx_anxiety_drive"]
     return {

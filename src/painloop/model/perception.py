@@ -1,6 +1,6 @@
 """Perception: from nociceptive input to the pain a person rates, and the symptom profile.
 
-Pain is the sum of three labelled inputs, each multiplied by the gain of the
+Pain is the sum of four labelled inputs, each multiplied by the gain of the
 dorsal horn (central sensitization, excitatory/inhibitory balance, descending
 inhibition), by sleep-dependent sensitivity (pain homeostat and sleep debt)
 and by catastrophizing (anxiety), and mapped onto the 0-10 NRS by a saturating
@@ -9,10 +9,12 @@ function:
 * neuropathic: ectopic firing of the lesion amplified by peripheral
   sensitization, plus the ongoing input that a sensitized dorsal horn turns
   into pain (spontaneous pain of central sensitization); zero without a lesion;
-* musculoskeletal: muscle tension and deconditioning;
-* inflammatory: the cause's tissue inflammation (wound, rash, inflamed joint).
+* musculoskeletal: muscle tension and deconditioning, and the strain of an
+  altered gait (``behaviour``);
+* inflammatory: the cause's tissue inflammation (wound, rash, inflamed joint);
+* visceral: constipation and bladder distension of autonomic neuropathy (``autonomic``).
 
-NSAIDs act on the last two only. The symptom readouts (burning, shooting
+NSAIDs act on the musculoskeletal and inflammatory inputs only. The symptom readouts (burning, shooting
 attacks, allodynia, numbness, tingling, pins and needles) come from the
 neuropathic input alone, each with a per-person gain (``sx_gain_*``, spread by
 the population's random effects), so the symptom profile differs between
@@ -89,9 +91,6 @@ PARAMS = params(
      "per-person gain of tingling"),
     ("sx_gain_pins", 1.2, "relative", _dn4_fit("dn4_pins_and_needles"),
      "per-person gain of pins and needles"),
-    ("motor_share", 0.6, "dimensionless",
-     "assumption: motor fibres are involved late, in severe (large-fibre) neuropathy (Dyck 1993 Neurology staging)",
-     "weakness per unit squared damage"),
     ("w_func_pain", 0.5, "per NRS/10",
      "assumption: pain interference with function, NRS 5 costs ~20 % (Brief Pain Inventory, Cleeland 1994)",
      "loss of function per unit current pain"),
@@ -105,15 +104,15 @@ OUTPUTS = outputs(
     ("central_gain", "relative", "dorsal-horn gain (1 healthy)"),
     ("nrs", "NRS 0-10", "current pain intensity on the 0-10 numeric rating scale (all components)"),
     ("neuropathic_pain", "NRS 0-10", "pain from the neuropathic input alone (lesion and central sensitization)"),
-    ("msk_pain", "NRS 0-10", "musculoskeletal pain component alone (muscle tension, deconditioning)"),
+    ("msk_pain", "NRS 0-10", "musculoskeletal pain component alone (muscle tension, deconditioning, gait strain)"),
     ("inflammatory_pain", "NRS 0-10", "inflammatory (nociceptive) pain component alone (wound, rash, joint)"),
+    ("visceral_pain", "NRS 0-10", "visceral pain component alone (constipation, bladder; autonomic neuropathy)"),
     ("burning", "score 0-10", "ongoing burning pain (ectopic, sensitized)"),
     ("paroxysmal", "score 0-10", "paroxysmal (shooting, electric) pain attacks"),
     ("allodynia", "score 0-10", "pain from light touch (central sensitization, disinhibition)"),
     ("numbness", "score 0-10", "loss of sensation from lost fibres (none for a limb that is gone)"),
     ("tingling", "score 0-10", "tingling (non-painful paraesthesia from ectopic activity)"),
     ("pins_and_needles", "score 0-10", "pins and needles (paraesthesia of sensitized small fibres)"),
-    ("weakness", "score 0-10", "motor weakness"),
     ("function", "score 0-100", "daily physical function (100 = healthy habit)"),
 )
 
@@ -132,18 +131,20 @@ def algebraic(c: Ctx) -> dict:
     ectopic = c.pos(s["ectopic"])
     sensitized = 1.0 + p["g_psens_gain"] * s["sens_peripheral"]
     neuropathic = ectopic * sensitized + p["g_csens_spont"] * s["sens_central"]
-    msk = a["tx_nociceptive_factor"] * p["g_msk_pain"] * c.pos(s["muscle_tension"]) * (1.0 + c.pos(1.0 - s["fitness"]))
+    msk = a["tx_nociceptive_factor"] * (p["g_msk_pain"] * c.pos(s["muscle_tension"]) * (1.0 + c.pos(1.0 - s["fitness"]))
+                                        + p["loop_gait_to_pain"] * p["g_gait_msk"] * c.pos(s["gait_strain"]))
     inflammatory = a["tx_nociceptive_factor"] * p["g_infl_pain"] * u["tissue_inflammation"]
     gain = (a["tx_pain_gain"] * (1.0 + p["g_csens_gain"] * s["sens_central"]) * s["glutamate"]
             / (s["gaba"] * a["descending_inhibition"]))
     modulation = _sleep_factor(c) * (1.0 + p["loop_mood_to_pain"] * p["g_anx_pain"] * a["tx_catastrophizing"] * s["anxiety"])
     rhythm = 1.0 + p["pain_circ_amp"] * xp.cos(2.0 * math.pi * (c.t - p["pain_circ_peak"]) / 24.0)
     central = gain * modulation * rhythm
-    drive = (neuropathic + msk + inflammatory) * central
+    visceral = a["visceral_input"]
+    drive = (neuropathic + msk + inflammatory + visceral) * central
     neuropathic_drive = neuropathic * central
     disinhibition = s["sens_central"] * s["glutamate"] / (s["gaba"] * a["descending_inhibition"])
     nrs = 10.0 * c.sat(drive, p["k_nrs"])
-    weakness = 10.0 * xp.minimum(p["motor_share"] * s["damage"] ** 2, 1.0)
+    weakness = a["weakness"]
     function = (100.0 * xp.minimum(c.pos(s["activity"]), 1.0) / (1.0 + p["w_func_pain"] * nrs / 10.0)
                 / (1.0 + p["w_func_weak"] * weakness / 10.0))
     bursts = p["sx_gain_paroxysmal"] * ectopic * central
@@ -154,13 +155,13 @@ def algebraic(c: Ctx) -> dict:
         "neuropathic_pain": 10.0 * c.sat(neuropathic_drive, p["k_nrs"]),
         "msk_pain": 10.0 * c.sat(msk * central, p["k_nrs"]),
         "inflammatory_pain": 10.0 * c.sat(inflammatory * central, p["k_nrs"]),
+        "visceral_pain": 10.0 * c.sat(visceral * central, p["k_nrs"]),
         "burning": 10.0 * c.sat(p["sx_gain_burning"] * neuropathic_drive, p["k_nrs"]),
         "paroxysmal": 10.0 * c.sat(bursts * bursts, p["k_parox"]),
         "allodynia": 10.0 * c.sat(p["sx_gain_allodynia"] * disinhibition, p["k_allodynia"]),
         "numbness": 10.0 * xp.minimum(p["sx_gain_numbness"] * s["damage"] * (1.0 - u["deafferentation"]), 1.0),
         "tingling": 10.0 * c.sat(p["sx_gain_tingling"] * ectopic, p["k_tingling"]),
         "pins_and_needles": 10.0 * c.sat(p["sx_gain_pins"] * ectopic * sensitized, p["k_tingling"]),
-        "weakness": weakness,
         "function": function,
     }
 

@@ -1,8 +1,8 @@
 """Sleep: homeostatic pressure (process S), circadian gating and a sleep-dependent pain homeostat.
 
 Sleep happens while the scenario gives the opportunity (time in bed) and the
-homeostatic pressure is above a threshold raised by arousal from pain, stress
-and anxiety (two-process model: Borbély 1982; Daan, Beersma & Borbély 1984).
+homeostatic pressure is above a threshold raised by arousal from pain, stress,
+anxiety and night-time voiding (autonomic bladder symptoms) (two-process model: Borbély 1982; Daan, Beersma & Borbély 1984).
 The fraction of time asleep is a smooth function of that margin, so fragmented
 sleep appears as a fraction below one. A separate pain-sensitivity homeostat
 rises while awake and falls while asleep (Crodelle, Vanty & Booth 2023), so a
@@ -76,7 +76,7 @@ PARAMS = params(
 OUTPUTS = outputs(
     NAME,
     ("asleep", "fraction", "fraction of time asleep at this moment"),
-    ("sleep_arousal", "fraction", "arousal raising the wake threshold (pain, stress, anxiety)"),
+    ("sleep_arousal", "fraction", "arousal raising the wake threshold (pain, stress, anxiety, nocturia)"),
     ("sleep_deficit", "fraction", "shortfall of recent sleep relative to need, 0-1"),
     ("sleep_quality", "score 0-10", "sleep quality: obtained vs needed sleep, lowered by arousal"),
 )
@@ -92,7 +92,9 @@ def algebraic(c: Ctx) -> dict:
     s, p, u, a = c.s, c.p, c.u, c.a
     arousal = (a["tx_arousal_factor"] * (p["loop_pain_to_sleep"] * p["k_arousal_pain"] * a["nrs"] / 10.0
                                          + p["k_arousal_stress"] * s["perceived_stress"]
-                                         + p["k_arousal_anxiety"] * s["anxiety"]) + a["tx_arousal_extra"])
+                                         + p["k_arousal_anxiety"] * s["anxiety"]
+                                         + p["loop_autonomic_to_stress"] * p["k_arousal_nocturia"]
+                                         * a["bladder_symptoms"]) + a["tx_arousal_extra"])
     margin = s["sleep_pressure"] - p["sleep_threshold"] - arousal
     asleep = u["sleep_opportunity"] * c.sig(margin / p["sleep_gate_width"])
     deficit = sleep_deficit(c)

@@ -1,7 +1,7 @@
 """Perceived stress and chronic stress load.
 
 Perceived stress follows external life stress (a scenario input), pain
-(chronic pain is itself a stressor), anxiety and sleep loss within hours; the
+(chronic pain is itself a stressor), anxiety, sleep loss and autonomic symptoms within hours; the
 chronic stress load integrates it over weeks and is what drives the slow
 effects (inflammation, descending inhibition, HPA adaptation). Scale:
 0 = everyday life, 1 = severe sustained stress.
@@ -43,7 +43,8 @@ def rates(c: Ctx) -> dict:
     """d(perceived stress)/dt and d(stress load)/dt (per hour)."""
     s, p, u, a = c.s, c.p, c.u, c.a
     target = a["tx_appraisal"] * (u["life_stress"] + p["loop_pain_to_stress"] * p["k_stress_pain"] * s["pain_avg"] / 10.0
-              + p["k_stress_anxiety"] * s["anxiety"] + p["k_stress_sleep"] * a["sleep_deficit"])
+              + p["k_stress_anxiety"] * s["anxiety"] + p["k_stress_sleep"] * a["sleep_deficit"]
+              + p["loop_autonomic_to_stress"] * p["k_stress_autonomic"] * a["autonomic_symptoms"])
     return {
         "perceived_stress": (target - s["perceived_stress"]) / p["tau_perceived_stress"],
         "stress_load": (s["perceived_stress"] - s["stress_load"]) / p["tau_stress_load"],

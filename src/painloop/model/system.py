@@ -3,7 +3,7 @@
 The state vector is laid out as ``(n_states, n_patients)``: every patient is a
 column, so one solver step advances all patients with the same array
 operations. Algebraic quantities are computed in a fixed order (HPA and
-descending tone, then perception, sleep and the remaining outputs) before the
+descending tone, autonomic symptoms, weakness and falls, then perception, sleep, cognition and quality of life) before the
 rates, because later subsystems read earlier ones.
 """
 
@@ -13,16 +13,16 @@ from typing import Any, Mapping, Sequence
 
 from ..causes.catalogue import CAUSES
 from . import (autonomic, behaviour, cognition, descending, hpa, inflammation, inputs, loops, mood,
-               perception, periphery, sleep, spinal, stress, transmitters)
+               perception, periphery, sleep, social, spinal, stress, transmitters)
 from ..treatments import model as treatments
 from ._declare import Ctx, Output, Param, State, Subsystem
 
 SUBSYSTEMS: tuple[Subsystem, ...] = tuple(m.SUBSYSTEM for m in (
     periphery, inflammation, spinal, transmitters, descending, hpa, stress, sleep, mood, behaviour,
-    autonomic, cognition, perception, loops, inputs, treatments,
+    autonomic, cognition, perception, social, loops, inputs, treatments,
 ))
 ALGEBRAIC_ORDER: tuple[Subsystem, ...] = tuple(m.SUBSYSTEM for m in (
-    treatments, hpa, descending, perception, sleep, autonomic, cognition,
+    treatments, hpa, descending, autonomic, behaviour, perception, sleep, cognition, social,
 ))
 
 STATES: tuple[State, ...] = tuple(s for sub in SUBSYSTEMS for s in sub.states)

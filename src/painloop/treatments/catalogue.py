@@ -190,7 +190,8 @@ def check_daily_dose(drug: str, dose: float, every_hours: float | None) -> None:
 
 
 THERAPIES: dict[str, Therapy] = {t.name: t for t in (
-    Therapy("cbt", "lowers catastrophizing, anxiety/depressive drive and stress appraisal (skill that persists after the course)",
+    Therapy("cbt", "lowers catastrophizing, anxiety/depressive drive and stress appraisal, restores participation (skill that "
+            "persists after the course)",
             "Williams et al. 2012 Cochrane: SMD pain -0.21, mood -0.38 (targets/nondrug.csv)"),
     Therapy("exercise", "raises activity and fitness, lowers muscle tension, exercise-induced descending inhibition",
             "assumption: Geneen 2017 Cochrane overview (small benefits on pain and function)"),
@@ -204,7 +205,7 @@ THERAPIES: dict[str, Therapy] = {t.name: t for t in (
     Therapy("acupuncture", "gate-like and endogenous-opioid modulation of dorsal-horn gain lasting days after sessions",
             "assumption: Vickers et al. 2018 J Pain IPD meta-analysis (effect over sham small, fades after treatment); "
             "reference two sessions a week", 2.0),
-    Therapy("support_group", "less isolation: lower depressive drive and stress appraisal",
+    Therapy("support_group", "less isolation: more social participation, lower depressive drive and stress appraisal",
             "assumption: peer support lowers depressive symptoms (Pfeiffer et al. 2011 Gen Hosp Psychiatry); "
             "reference one meeting a week", 1.0),
     Therapy("lifestyle", "alcohol reduction and anti-inflammatory diet: lower inflammatory drive and sleep arousal",
