@@ -164,10 +164,12 @@ def test_explore_renders_plots_notice_and_disclaimer(app_url, page):
     pain = pain_trace(page)
     assert len(pain) == 365 and abs(sum(pain[-7:]) / 7 - nrs) < 0.3
     assert page.locator(".st-key-dosing_plot").count() == 0  # untreated by default: no dosing panel
+    for panel in ("autonomic_plot", "gait_plot", "social_plot"):  # autonomic, function/gait, participation and QoL
+        assert page.locator(f".st-key-{panel} .js-plotly-plot").count() == 1, panel
     assert page.get_by_text("not a medical device").first.is_visible()
     diagram = page.locator(".st-key-loop_diagram .js-plotly-plot")
     arrows = diagram.evaluate("gd => gd.layout.annotations.filter(a => a.showarrow).map(a => a.arrowwidth)")
-    assert len(arrows) == 2 + 7 and len(set(arrows)) > 2  # two drivers + seven loop directions of varied width
+    assert len(arrows) == 4 + 10 and len(set(arrows)) > 2  # four drivers + ten loop directions of varied width
     page.set_viewport_size({"width": 1400, "height": 1400})  # tall enough to show the loop diagram
     page.wait_for_timeout(800)
     wait_idle(page)
@@ -326,7 +328,7 @@ def test_parameter_page_search(app_url, page):
 
     rows = pd.DataFrame(param_rows())
     expected = len(filter_rows(rows, "loop_"))
-    assert total == len(rows) and expected == 7  # the seven loop gains
+    assert total == len(rows) and expected == 10  # the ten loop gains
     page.get_by_label("Search parameters").fill("loop_")
     page.get_by_label("Search parameters").press("Enter")
     page.get_by_text(f"{expected} of {total} parameters").wait_for()

@@ -157,7 +157,8 @@ def test_figures_export_as_svg(tmp_path):
     assert r.returncode == 0, r.stderr
     names = sorted(p.name for p in out.glob("fig-*.svg"))
     assert names == sorted(f"fig-{n}.svg" for n in ("pain", "cortisol", "sleep", "mood", "mechanism", "symptoms",
-                                                     "function", "dosing", "side_effects"))
+                                                     "function", "autonomic", "gait", "social", "dosing",
+                                                     "side_effects"))
     dosing = (out / "fig-dosing.svg").read_text(encoding="utf-8")
     assert dosing.startswith("<svg") and "ng/mL" in dosing and "first week of dosing" in dosing
     assert (out / "doses.csv").is_file()

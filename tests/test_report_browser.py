@@ -35,11 +35,19 @@ def test_report_renders_every_figure_offline(tmp_path):
         rendered = page.locator(".plotly-graph-div").count()
         traces = page.evaluate("Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => d.data.length)")
         disclaimer = page.locator(".disclaimer").first.inner_text()
+        titles = page.evaluate("Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                               ".map(d => d.layout.title && d.layout.title.text)")
+        panels = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('.plotly-graph-div'))
+            .map(d => [d.layout.title && d.layout.title.text, d.data.map(t => t.name)]))""")
         page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
         browser.close()
     assert errors == [], f"page errors or network requests: {errors}"
-    assert rendered >= 6 and all(n >= 1 for n in traces)
+    assert rendered >= 9 and all(n >= 1 for n in traces)
     assert "not a medical device" in disclaimer
+    for title, trace in (("Autonomic symptoms", "constipation (0-1)"), ("Strength, gait and falls", "gait strain (0-1)"),
+                         ("Participation and quality of life", "quality of life (EQ-5D-like utility)")):
+        assert title in titles, titles
+        assert trace in panels[title], panels[title]
 
 
 _TEXT_BOXES = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(div => {

@@ -311,7 +311,8 @@ def fit_twin(diary_or_path: "str | Path | pd.DataFrame", *, columns: Mapping[str
     return _fit(frame, n_draws=n_draws, seed=seed, progress=progress, source=origin)
 
 
-FIGURES = ("pain", "cortisol", "sleep", "mood", "mechanism", "symptoms", "function", "dosing", "side_effects")
+FIGURES = ("pain", "cortisol", "sleep", "mood", "mechanism", "symptoms", "function", "autonomic", "gait", "social",
+           "dosing", "side_effects")
 """Figure names accepted by :func:`plot`."""
 
 
@@ -332,6 +333,7 @@ def plot(ds: "xr.Dataset | Sequence[xr.Dataset]", what: str = "pain", *, labels:
     one = ds.isel(patient=[patient])
     builders = {"pain": F.pain_figure, "cortisol": F.cortisol_figure, "sleep": F.sleep_figure, "mood": F.mood_figure,
                 "mechanism": F.mechanism_figure, "symptoms": F.symptom_figure, "function": F.function_figure,
+                "autonomic": F.autonomic_figure, "gait": F.gait_figure, "social": F.social_figure,
                 "dosing": F.dosing_figure, "side_effects": F.side_effect_figure}
     if what in builders:
         return builders[what](one)

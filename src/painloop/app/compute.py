@@ -226,13 +226,19 @@ def summarize(ds: xr.Dataset, days: float = LAST_WEEK_DAYS) -> dict[str, float]:
     """Headline means of patient 0 over the last ``days`` days.
 
     Keys: ``nrs_last_week`` (NRS 0-10), ``sleep_h_last_week`` (h/day asleep),
-    ``depression_last_week`` (score 0-1), ``sens_central_last_week`` (fraction).
+    ``depression_last_week`` (score 0-1), ``sens_central_last_week`` (fraction), ``qol_last_week`` (EQ-5D-like
+    utility), ``bp_drop_last_week`` (orthostatic fall, mmHg), ``gait_strain_last_week`` (score 0-1) and
+    ``participation_last_week`` (score 0-1).
     """
     return {
         "nrs_last_week": float(_window_mean(ds["nrs"], days)[0]),
         "sleep_h_last_week": float(_window_mean(ds["asleep"], days)[0] * 24.0),
         "depression_last_week": float(_window_mean(ds["depression"], days)[0]),
         "sens_central_last_week": float(_window_mean(ds["sens_central"], days)[0]),
+        "qol_last_week": float(_window_mean(ds["qol_utility"], days)[0]),
+        "bp_drop_last_week": float(_window_mean(ds["orthostatic_bp_drop"], days)[0]),
+        "gait_strain_last_week": float(_window_mean(ds["gait_strain"], days)[0]),
+        "participation_last_week": float(_window_mean(ds["participation"], days)[0]),
     }
 
 
@@ -292,6 +298,10 @@ def explore_figures(result: ExploreResult) -> dict[str, go.Figure]:
         "mood": figures.mood_figure(ds),
         "mechanism": figures.mechanism_figure(ds),
         "symptoms": figures.symptom_figure(ds),
+        "function": figures.function_figure(ds),
+        "autonomic": figures.autonomic_figure(ds),
+        "gait": figures.gait_figure(ds),
+        "social": figures.social_figure(ds),
     }
 
 

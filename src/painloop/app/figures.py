@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 pio.templates.default = "plotly_white"
 """The look of every figure, set once: ``template=`` passed per figure re-validates the whole template (~20 ms)."""
 
-# Node centres in a unit square and the half-size of every node box (same units).
+# Node centres (x in 0-1; y in _Y_RANGE: the core loops in 0-1, the lived-system nodes above and below) and the
+# half-size of every node box (same units).
 _NODES = {
     "cause": (0.08, 0.5),
     "damage": (0.29, 0.5),
@@ -26,9 +27,13 @@ _NODES = {
     "sleep": (0.88, 0.5),
     "mood": (0.88, 0.13),
     "tension": (0.52, 0.1),
+    "autonomic": (0.29, 1.15),
+    "gait": (0.08, 0.1),
+    "social": (0.88, -0.2),
 }
+_Y_RANGE = (-0.3, 1.25)
 _HW, _HH = 0.085, 0.085
-_PX = np.array([900.0, 370.0])  # approximate size of the plot area in pixels, to space parallel arrows evenly
+_PX = np.array([900.0, 370.0])  # approximate pixels per unit of x and y, to space parallel arrows evenly
 _GAP_PX = 10.0
 _RED, _BLUE, _GREY = "rgb(214,39,40)", "rgb(31,119,180)", "rgb(120,120,120)"
 
@@ -68,7 +73,8 @@ def _arrow(a: str, b: str, width: float, color: str, offset_px: float = 0.0, hov
 
 
 def loop_diagram(result: "ExploreResult") -> go.Figure:
-    """Causes → damage → sensitization/pain ⇄ stress, sleep, mood (and muscle tension).
+    """Causes → damage → sensitization/pain ⇄ stress, sleep, mood (and muscle tension); autonomic symptoms →
+    stress, isolation → mood and gait strain → pain.
 
     The width of each loop arrow is :func:`arrow_width` of the NRS points that
     direction carries in this run: mean NRS of the nominal run minus that of
@@ -94,6 +100,9 @@ def loop_diagram(result: "ExploreResult") -> go.Figure:
         "sleep": f"<b>Sleep</b><br>{result.summary['sleep_h_last_week']:.1f} h/day",
         "mood": f"<b>Mood</b><br>depression {result.summary['depression_last_week']:.2f}",
         "tension": "<b>Muscle tension</b>",
+        "autonomic": f"<b>Autonomic</b><br>BP fall {result.summary['bp_drop_last_week']:.0f} mmHg",
+        "gait": f"<b>Gait strain</b><br>{result.summary['gait_strain_last_week']:.2f} (0-1)",
+        "social": f"<b>Participation</b><br>{result.summary['participation_last_week']:.2f} (0-1)",
     }
     shapes = [dict(type="rect", x0=x - _HW, x1=x + _HW, y0=y - _HH, y1=y + _HH, line=dict(color="rgb(80,80,80)"),
                    fillcolor="rgb(248,248,248)", layer="below") for x, y in _NODES.values()]
@@ -101,6 +110,8 @@ def loop_diagram(result: "ExploreResult") -> go.Figure:
              for name, (x, y) in _NODES.items()]
     notes.append(_arrow("cause", "damage", 3.0, _GREY, hover="driver (not a loop gain)"))
     notes.append(_arrow("damage", "pain", 3.0, _GREY, hover="driver (not a loop gain)"))
+    notes.append(_arrow("damage", "autonomic", 3.0, _GREY, hover="driver (not a loop gain)"))
+    notes.append(_arrow("damage", "gait", 3.0, _GREY, hover="driver: weakness and numbness (not a loop gain)"))
 
     def describe(gain: str) -> tuple[float, float, str]:
         row = loops.loc[gain]
@@ -124,11 +135,19 @@ def loop_diagram(result: "ExploreResult") -> go.Figure:
     notes.append(_arrow("pain", "tension", w_t, _RED if dn_t >= 0 else _BLUE, 0.0, h_t, both=True))
     notes.append(dict(x=_NODES["pain"][0] - 0.085, y=0.3, showarrow=False, text=f"tension loop {dn_t:.2f} NRS",
                       font=dict(size=11, color="rgb(30,30,30)"), bgcolor="rgba(255,255,255,0.85)"))
+    for gain, source, target, label, where in (
+            ("loop_autonomic_to_stress", "autonomic", "stress", "autonomic→stress", (0.6, 1.12)),
+            ("loop_gait_to_pain", "gait", "pain", "gait→pain", (0.3, 0.15)),
+            ("loop_isolation_to_mood", "social", "mood", "isolation→mood", (0.74, -0.035))):
+        dn, width, hover = describe(gain)
+        notes.append(_arrow(source, target, width, _RED if dn >= 0 else _BLUE, 0.0, hover))
+        notes.append(dict(x=where[0], y=where[1], showarrow=False, font=dict(size=11, color="rgb(30,30,30)"),
+                          text=f"{label} {dn:.2f} NRS", bgcolor="rgba(255,255,255,0.85)"))
     fig.update_layout(shapes=shapes, annotations=notes,
         title=f"The loop now: arrow width = NRS points each direction carries (cut it; mean of last {window:g} days)",
-        height=430, margin=dict(l=10, r=10, t=50, b=10), showlegend=False,
-        xaxis=dict(visible=False, range=[-0.01, 1.0], fixedrange=True),
-        yaxis=dict(visible=False, range=[-0.01, 1.0], fixedrange=True))
+        height=int(430 + 370 * (_Y_RANGE[1] - _Y_RANGE[0] - 1.01)), margin=dict(l=10, r=10, t=50, b=10),
+        showlegend=False, xaxis=dict(visible=False, range=[-0.01, 1.0], fixedrange=True),
+        yaxis=dict(visible=False, range=list(_Y_RANGE), fixedrange=True))
     return fig
 
 

@@ -130,6 +130,39 @@ def function_figure(ds: xr.Dataset) -> go.Figure:
                      ([("fatigue (0-1)", daily(ds, "fatigue"))], "fatigue (0-1)", [0, 1])])
 
 
+def autonomic_figure(ds: xr.Dataset) -> go.Figure:
+    """Orthostatic blood-pressure fall (mmHg, with the 20 mmHg threshold of orthostatic hypotension) above the gut,
+    bladder and visceral-pain readouts (0-1 scores; visceral pain NRS/10)."""
+    visceral = daily(ds, "visceral_pain") / 10.0
+    fig = _stacked(ds, "Autonomic symptoms",
+                   [([("orthostatic fall of systolic BP (mmHg)", daily(ds, "orthostatic_bp_drop"))], "BP fall (mmHg)",
+                     [0, 40]),
+                    ([("constipation (0-1)", daily(ds, "constipation")),
+                      ("bladder symptoms (0-1)", daily(ds, "bladder_symptoms")),
+                      ("visceral pain (NRS/10)", visceral)], "score (0-1)", [0, 1])])
+    fig.add_hline(y=20.0, line=dict(color="rgba(214,39,40,0.6)", dash="dash"), row=1, col=1,
+                  annotation_text="orthostatic hypotension", annotation_position="top left")
+    return fig
+
+
+def gait_figure(ds: xr.Dataset) -> go.Figure:
+    """Strength and fitness (relative to habit) above gait strain, falls risk (0-1) and musculoskeletal pain
+    (NRS/10)."""
+    return _stacked(ds, "Strength, gait and falls",
+                    [([("strength (relative)", daily(ds, "strength")), ("fitness (relative)", daily(ds, "fitness"))],
+                      "relative to habit", [0, 1.5]),
+                     ([("gait strain (0-1)", daily(ds, "gait_strain")),
+                       ("falls risk within a year", daily(ds, "falls_risk")),
+                       ("musculoskeletal pain (NRS/10)", daily(ds, "msk_pain") / 10.0)], "score (0-1)", [0, 1])])
+
+
+def social_figure(ds: xr.Dataset) -> go.Figure:
+    """Social participation and the EQ-5D-like quality-of-life utility (both 1 = as when healthy)."""
+    return _stacked(ds, "Participation and quality of life",
+                    [([("social/work participation (0-1)", daily(ds, "participation"))], "participation", [0, 1.05]),
+                     ([("quality of life (EQ-5D-like utility)", daily(ds, "qol_utility"))], "utility", [0, 1.05])])
+
+
 SYMPTOMS = ("burning", "paroxysmal", "allodynia", "numbness", "weakness")
 
 
@@ -336,7 +369,8 @@ def named_figures(ds: xr.Dataset, loops: pd.DataFrame | None = None) -> list[tup
     """The report's figures with short names (file names of ``--figures``), in order."""
     figs = [("pain", pain_figure(ds)), ("cortisol", cortisol_figure(ds)), ("sleep", sleep_figure(ds)),
             ("mood", mood_figure(ds)), ("mechanism", mechanism_figure(ds)), ("symptoms", symptom_figure(ds)),
-            ("function", function_figure(ds))]
+            ("function", function_figure(ds)), ("autonomic", autonomic_figure(ds)), ("gait", gait_figure(ds)),
+            ("social", social_figure(ds))]
     if has_treatments(ds):
         figs += [("dosing", dosing_figure(ds)), ("side_effects", side_effect_figure(ds))]
     if loops is not None:

@@ -26,7 +26,9 @@ def _summary(ds: xr.Dataset) -> str:
     rows = []
     for var, label in (("nrs", "pain NRS"), ("sleep_quality", "sleep quality (0-10)"), ("depression", "depression (0-1)"),
                        ("anxiety", "anxiety (0-1)"), ("sens_central", "central sensitization (0-1)"),
-                       ("function", "function (0-100)")):
+                       ("function", "function (0-100)"), ("orthostatic_bp_drop", "orthostatic BP fall (mmHg)"),
+                       ("falls_risk", "falls risk within a year"), ("participation", "participation (0-1)"),
+                       ("qol_utility", "quality of life (EQ-5D-like utility)")):
         d = daily(ds, var)
         rows.append(f"<tr><td>{label}</td><td>{float(d.values[:7].mean()):.2f}</td>"
                     f"<td>{float(d.values[-7:].mean()):.2f}</td></tr>")

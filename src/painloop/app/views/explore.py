@@ -44,7 +44,9 @@ def _controls() -> ExploreSettings:
 METRICS = (("nrs_last_week", "Mean NRS, last week", "{:.2f}", "pain, numeric rating scale 0-10"),
            ("sleep_h_last_week", "Sleep, last week (h/day)", "{:.1f}", None),
            ("depression_last_week", "Depression, last week (0-1)", "{:.2f}", None),
-           ("sens_central_last_week", "Central sensitization, last week", "{:.2f}", None))
+           ("sens_central_last_week", "Central sensitization, last week", "{:.2f}", None),
+           ("qol_last_week", "Quality of life, last week", "{:.2f}", "EQ-5D-like utility: 1 full health, 0 as bad as "
+                                                                     "dead (Dolan 1997 tariff weights)"))
 """(summary key, label, format, help) of the metric row."""
 
 
@@ -70,8 +72,9 @@ def _metrics(slots, summary: dict, base: dict | None) -> None:
     """Fill the metric row; ``base`` (the previous setting's summary) gives each metric's change."""
     for slot, (key, label, fmt, help_text) in zip(slots, METRICS):
         delta = None if base is None else f"{summary[key] - base[key]:+.2f} vs previous setting"
-        slot.metric(label, fmt.format(summary[key]), delta=delta, delta_color="inverse" if key != "sleep_h_last_week"
-                    else "normal", help=help_text)
+        higher_is_better = key in ("sleep_h_last_week", "qol_last_week")
+        slot.metric(label, fmt.format(summary[key]), delta=delta, delta_color="normal" if higher_is_better
+                    else "inverse", help=help_text)
 
 
 def render() -> None:
@@ -81,7 +84,7 @@ def render() -> None:
     if settings.treatment != "none":
         st.info(f"Treatment from day {TREATMENT_START_DAY}: {settings.treatment}. An illustration of what the model's "
                 "mechanisms do — not a dosing recommendation and not medical advice.")
-    slots = [c.empty() for c in st.columns(4)]
+    slots = [c.empty() for c in st.columns(len(METRICS))]
     shown = st.session_state.get("explore_shown")  # (settings, summary) on screen before this change
     if shown is not None:  # keep the row in place (previous values) while the new setting is computed
         _metrics(slots, shown[1], st.session_state.get("explore_base"))
@@ -113,6 +116,10 @@ def render() -> None:
     left.plotly_chart(figs["mood"], key="mood_plot")
     right.plotly_chart(figs["mechanism"], key="mechanism_plot")
     left.plotly_chart(figs["symptoms"], key="symptom_plot")
+    right.plotly_chart(figs["function"], key="function_plot")
+    left.plotly_chart(figs["autonomic"], key="autonomic_plot")
+    right.plotly_chart(figs["gait"], key="gait_plot")
+    left.plotly_chart(figs["social"], key="social_plot")
     with st.expander("Scenario of this run (YAML, usable with `painloop run`)"):
         st.code(yaml.safe_dump(result.scenario.model_dump(mode="json"), sort_keys=False), language="yaml")
     st.caption(f"Simulated {settings.duration_days} days for 1 + {len(result.loops)} loop-cut patients in one batched "
