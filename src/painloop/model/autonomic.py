@@ -53,8 +53,8 @@ PARAMS = params(
      Range(0.0, 10.0, "assumption: healthy systolic fall on standing of 0-10 mmHg, below the 20 mmHg of orthostatic "
                       "hypotension (Freeman 2011 Clin Auton Res)", "linear")),
     ("g_bp_autonomic", 30.0, "mmHg",
-     "assumption: orthostatic hypotension (≥ 20 mmHg) from moderate cardiovascular autonomic neuropathy on "
-     "(Spallone 2011 Diabetes Metab Res Rev: OH in severe CAN)", "extra systolic fall on standing at full dysfunction"),
+     "assumption: the fall reaches the 20 mmHg of orthostatic hypotension at half-maximal dysfunction (5 + 15 "
+     "mmHg), as in moderate to severe cardiovascular autonomic neuropathy (Spallone 2011 Diabetes Metab Res Rev)", "extra systolic fall on standing at full dysfunction"),
     ("oh_threshold", 20.0, "mmHg", "Freeman 2011 Clin Auton Res consensus: orthostatic hypotension is a sustained "
      "systolic fall of ≥ 20 mmHg within 3 min of standing", "extra fall at which orthostatic intolerance is full",
      Range(20.0, 30.0, "Freeman 2011 Clin Auton Res: 20 mmHg, 30 mmHg in supine hypertension", "linear")),
@@ -67,13 +67,13 @@ PARAMS = params(
     ("g_bladder_autonomic", 0.5, "score 0-1",
      "assumption: bladder dysfunction (cystopathy: nocturia, poor emptying) in about half of diabetic patients with "
      "autonomic neuropathy (Frimodt-Møller 1980 Ann Intern Med)", "bladder symptoms at full autonomic dysfunction"),
-    ("g_visceral_pain", 0.03, "dimensionless",
-     "assumption: distension of gut and bladder adds a visceral pain component, its input a fifth of the "
-     "musculoskeletal one (g_msk_pain) and well below the neuropathic input; chosen small so that the calibrated "
+    ("g_visceral_pain", 0.0025, "dimensionless",
+     "assumption: distension of gut and bladder adds a visceral pain component, its input well below the "
+     "musculoskeletal (g_msk_pain) and neuropathic ones; chosen small so that the calibrated "
      "trial, prevalence and natural-history figures hold", "visceral (nociceptive) input per unit gut + bladder symptom"),
-    ("k_stress_autonomic", 0.03, "dimensionless", _WEAK + "; dizziness, constipation and urgency are distressing "
+    ("k_stress_autonomic", 0.0025, "dimensionless", _WEAK + "; dizziness, constipation and urgency are distressing "
      "(Vinik 2003 Diabetes Care)", "perceived stress per unit autonomic symptom burden"),
-    ("k_arousal_nocturia", 0.02, "dimensionless", _WEAK + "; nocturia fragments sleep (Bliwise 2009 J Am Geriatr Soc)",
+    ("k_arousal_nocturia", 0.0025, "dimensionless", _WEAK + "; nocturia fragments sleep (Bliwise 2009 J Am Geriatr Soc)",
      "sleep arousal per unit bladder symptom"),
     ("hrv_rest", 42.0, "ms", "Nunan 2010 Pacing Clin Electrophysiol: normal short-term RMSSD ~42 ms",
      "healthy RMSSD heart-rate variability",

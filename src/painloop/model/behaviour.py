@@ -75,8 +75,8 @@ PARAMS = params(
      "1992 J Am Geriatr Soc)", "gait strain per unit numbness"),
     ("g_gait_pain", 0.2, "per NRS/10", "assumption: painful feet give an antalgic, guarded gait",
      "gait strain per unit sustained pain"),
-    ("g_gait_msk", 0.02, "dimensionless",
-     "assumption: an altered gait strains back, hips and knees; about an eighth of g_msk_pain, chosen small so that the "
+    ("g_gait_msk", 0.002, "dimensionless",
+     "assumption: an altered gait strains back, hips and knees; a small fraction of g_msk_pain, chosen small so that the "
      "calibrated trial and prevalence figures hold", "musculoskeletal input per unit gait strain"),
     ("fall_risk_base", 0.2, "fraction",
      "assumption: about one in five adults around 60 falls in a year (Tinetti 1988 N Engl J Med: ~30 % from 75)",

@@ -41,10 +41,10 @@ PARAMS = params(
     ("k_part_stress", 0.2, "dimensionless",
      "assumption: high job strain predicts sickness absence (Duijts 2007 J Clin Epidemiol)",
      "participation loss per unit external life (work) stress"),
-    ("w_dep_isolation", 0.1, "dimensionless",
+    ("w_dep_isolation", 0.01, "dimensionless",
      "assumption: loneliness predicts later depressive symptoms (Cacioppo 2006 Psychol Aging); chosen small so that "
      "the fitted depression prevalence of neuropathic pain holds", "depressive drive per unit isolation"),
-    ("w_anx_isolation", 0.05, "dimensionless",
+    ("w_anx_isolation", 0.005, "dimensionless",
      "assumption: loneliness raises social threat vigilance and anxiety (Cacioppo 2006 Psychol Aging); chosen small "
      "so that the fitted anxiety prevalence holds", "anxiety drive per unit isolation"),
     ("qol_w_mobility", 0.314, "utility", _DOLAN.format("mobility"), "utility lost at no function", _TARIFF),
