@@ -78,7 +78,8 @@ def test_run_writes_results_and_a_report_that_opens(tmp_path):
     out = tmp_path / "out"
     r = painloop("run", str(scenario), "--out", str(out), "--csv")
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["loops.csv", "report.html", "results.csv", "results.nc"]
+    assert sorted(p.name for p in out.iterdir()) == ["loops.csv", "report.html", "results.csv", "results.nc",
+                                                     "results_columns.csv"]
 
     ds = xr.open_dataset(out / "results.nc")
     assert ds.sizes["time"] == 10 * 12
@@ -86,8 +87,8 @@ def test_run_writes_results_and_a_report_that_opens(tmp_path):
     assert float(ds["damage"].max()) > 0.1, "the trauma on day 1 should damage the nerve"
 
     rows = list(csv.DictReader(io.StringIO((out / "results.csv").read_text())))
-    assert {"patient", "time_days", "variable", "value", "unit"} <= set(rows[0])
-    assert {r["variable"] for r in rows} >= {"nrs", "cortisol"}
+    assert list(rows[0])[:2] == ["patient", "time_days"] and {"nrs", "cortisol"} <= set(rows[0])
+    assert len(rows) == ds.sizes["patient"] * ds.sizes["time"]
 
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "not a medical device" in html and "Research and education only" in html

@@ -114,14 +114,57 @@ def test_untreated_csv_leaves_out_constant_drug_compartments_and_every_sets_the_
     r = painloop("run", str(small(tmp_path)), "--out", str(out), "--no-report", "--csv", "--every", "6")
     assert r.returncode == 0, r.stderr
     with open(out / "results.csv", newline="") as f:
-        rows = list(csv.DictReader(f))
-    names = {row["variable"] for row in rows}
+        reader = csv.DictReader(f)
+        names, rows = list(reader.fieldnames or []), list(reader)
     assert "nrs" in names and "cortisol" in names
     assert not any(n.startswith(("duloxetine", "pregabalin", "oxycodone", "tx_")) for n in names), sorted(names)
-    times = sorted({float(row["time_days"]) for row in rows})
+    times = [float(row["time_days"]) for row in rows]
     assert times[1] - times[0] == pytest.approx(0.25)
+    with open(out / "results_columns.csv", newline="") as f:
+        left_out = {row["column"]: row for row in csv.DictReader(f) if row["in_results_csv"] == "False"}
+    assert float(left_out["duloxetine_conc"]["constant_value"]) == 0.0 and left_out["duloxetine_conc"]["unit"]
     with xr.open_dataset(out / "results.nc") as ds:  # the NetCDF keeps every variable
         assert "duloxetine_conc" in ds
+
+
+def test_results_csv_is_wide_one_row_per_patient_and_time_with_units_beside_it(tmp_path):
+    """results.csv: patient, time_days, then one column per variable; results_columns.csv gives each unit."""
+    out = tmp_path / "out"
+    r = painloop("run", str(small(tmp_path)), "--out", str(out), "--no-report", "--csv")
+    assert r.returncode == 0, r.stderr
+    with open(out / "results.csv", newline="") as f:
+        reader = csv.reader(f)
+        header, rows = next(reader), list(reader)
+    with open(out / "results_columns.csv", newline="") as f:
+        columns = list(csv.DictReader(f))
+    with xr.open_dataset(out / "results.nc") as ds:
+        n_patients, times = ds.sizes["patient"], ds["time"].values
+        nrs, cortisol = ds["nrs"].values, ds["cortisol"].values
+        units = {name: ds[name].attrs.get("units", "") for name in ds.data_vars}
+    assert header[:2] == ["patient", "time_days"] and "variable" not in header and "value" not in header
+    assert len(header) == len(set(header)) > 40
+    assert len(rows) == n_patients * times.size and all(len(row) == len(header) for row in rows)
+    assert [float(row[1]) for row in rows] == pytest.approx(times.tolist(), abs=1e-9)
+    col = {name: header.index(name) for name in ("nrs", "cortisol")}
+    assert [float(row[col["nrs"]]) for row in rows] == pytest.approx(nrs[0].tolist(), rel=1e-5, abs=1e-6)
+    assert [float(row[col["cortisol"]]) for row in rows] == pytest.approx(cortisol[0].tolist(), rel=1e-5, abs=1e-6)
+    in_csv = [row for row in columns if row["in_results_csv"] == "True"]
+    assert [row["column"] for row in in_csv] == header, "results_columns.csv lists the CSV's columns in order"
+    by_name = {row["column"]: row for row in in_csv}
+    assert by_name["nrs"]["unit"] == units["nrs"] == "NRS 0-10" and by_name["time_days"]["unit"] == "days"
+    assert all(by_name[name]["unit"] == units[name] for name in header[2:])
+
+
+def test_vars_choose_the_columns_of_results_csv(tmp_path):
+    out = tmp_path / "out"
+    r = painloop("run", str(small(tmp_path)), "--out", str(out), "--no-report", "--csv", "--vars", "nrs,cortisol",
+                 "--every", "12")
+    assert r.returncode == 0, r.stderr
+    with open(out / "results.csv", newline="") as f:
+        reader = csv.reader(f)
+        header, rows = next(reader), list(reader)
+    assert header == ["patient", "time_days", "nrs", "cortisol"]
+    assert len(rows) == 20 * 2 and float(rows[1][1]) - float(rows[0][1]) == pytest.approx(0.5)
 
 
 def test_run_alone_writes_the_default_scenario_into_out_default(tmp_path):

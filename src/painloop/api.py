@@ -199,7 +199,7 @@ def compact(ds: "xr.Dataset") -> "xr.Dataset":
     """Drop treatment variables that are constant over every patient and time (e.g. all-zero drug compartments).
 
     The dropped names and their constant values go to ``ds.attrs["constant_variables"]`` so nothing is lost;
-    used before writing the tidy CSV of an untreated run.
+    used before writing ``results.csv`` (whose companion ``results_columns.csv`` lists them too).
     """
     import numpy as np
 

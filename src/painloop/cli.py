@@ -118,8 +118,9 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
                                                "(see `painloop scenarios`)."),
         out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (default: out/<scenario>/).",
                                                show_default=False),
-        csv_out: bool = typer.Option(False, "--csv", help="Also write a tidy results.csv (constant treatment "
-                                     "variables of untreated runs left out)."),
+        csv_out: bool = typer.Option(False, "--csv", help="Also write results.csv: one row per patient and time, "
+                                     "one column per variable (units in results_columns.csv; treatment variables "
+                                     "that stay constant, e.g. unused drug compartments, left out)."),
         report: bool = typer.Option(True, "--report/--no-report",
                                     help="Write report.html and loops.csv (one extra batched run)."),
         treat: Optional[list[str]] = typer.Option(None, "--treat", help="Add a drug regimen or therapy, e.g. "
@@ -142,7 +143,7 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
                                                        "as fig-<name>.png or .svg.")) -> None:
     """Simulate a scenario and write results and an HTML report (default: the 'default' scenario into out/default/)."""
     from .api import _check_vars, compact
-    from .io import tidy_frame, write_files
+    from .io import csv_writers, write_files
     from .report import render_report
     from .scenario import ScenarioError, parse_scenario
     from .simulate import simulate
@@ -190,7 +191,7 @@ def run(scenario_file: Optional[Path] = typer.Argument(None, help="Scenario YAML
     saved = ds[[*keep, "solver_ok"]] if keep else ds
     writers = {"results.nc": lambda p: saved.to_netcdf(p, engine="netcdf4")}
     if csv_out:
-        writers["results.csv"] = lambda p: tidy_frame(compact(saved)).to_csv(p, index=False, float_format="%.6g")
+        writers.update(csv_writers(compact(saved), full=saved))
     if any(hasattr(t, "drug") for t in sc.treatments):
         from .treatments.nonmem import write_dosing_records
 

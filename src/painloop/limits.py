@@ -21,8 +21,9 @@ BYTES_PER_VALUE = 8
 COPIES = 3.0
 """Copies of the result arrays held at once (assumption: the solver's arrays, the xarray Dataset and one
 file or report being written)."""
-CSV_COPIES = 12.0
-"""Extra copies for a tidy CSV (long table: one row of ~5 columns per value, assumption from pandas' melt)."""
+CSV_COPIES = 2.0
+"""Extra copies for results.csv (wide table: one DataFrame copy of the values plus the formatted time column and
+pandas' chunked text buffer, assumption)."""
 MEMORY_SHARE = 0.8
 """Share of the available memory a run may plan to use (assumption: leave room for Python, JAX and the OS)."""
 MAX_VALUES = 2_000_000_000

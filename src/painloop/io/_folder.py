@@ -42,7 +42,7 @@ OUTPUT_NAMES = frozenset({
     "results.nc", "results.csv", "loops.csv", "report.html", "endpoints.csv", "smd.csv", "patients.csv",
     "comparison.csv", "twin.nc", "whatif.csv", "whatif.html", "failed_patients.csv", "placebo_components.csv",
     "placebo_seeds.csv", "placebo_summary.csv", "population.nc", "daily.csv", "validation.csv", "credibility.html",
-    "sobol.csv", "sobol.png", "morris.csv",
+    "sobol.csv", "sobol.png", "morris.csv", "results_columns.csv",
 })
 """File names painloop commands write into an output folder (a folder holding only these may be replaced)."""
 OUTPUT_FOLDERS = frozenset({"sobol.zarr"})
