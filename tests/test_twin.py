@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -171,6 +172,31 @@ def test_twin_contents_fit_and_determinism(example, example_twin):
     assert np.all(np.isfinite(tw["state_end"].values))
 
 
+def test_fit_progress_names_each_stage_in_order_and_advances_with_the_work(example):
+    """Stages come in the declared order; the fraction never falls, rises within the optimiser per iteration and
+    within the posterior draws per chunk of draws, and ends at 1."""
+    from painloop.twin.fit import DRAW_CHUNK
+    from painloop.twin.stages import FIT_STAGES
+
+    seen: list[tuple[float, str]] = []
+    tw = fit_twin(example, n_draws=20, seed=3, progress=lambda fraction, stage: seen.append((fraction, stage)))
+    order = [s for i, (_, s) in enumerate(seen) if i == 0 or seen[i - 1][1] != s]
+    assert order == [name for name, _ in FIT_STAGES]
+    fractions = [f for f, _ in seen]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert all(b >= a for a, b in zip(fractions, fractions[1:])), fractions
+    optimising = sorted({f for f, s in seen if s == "optimising"})
+    assert len(optimising) >= tw.attrs["iterations"], (optimising, tw.attrs["iterations"])
+    draws = sorted({f for f, s in seen if s == "posterior draws"})
+    assert len(draws) >= -(-20 // DRAW_CHUNK) + 1, draws  # the start and after each chunk of draws
+    assert tw.sizes["draw"] == 20 and np.all(np.isfinite(tw["fit_nrs_draws"].values))
+    # draw 0 is the MAP: solved in a chunk of its own draws, it reproduces the MAP fit
+    assert np.max(np.abs(tw["fit_nrs_draws"].values[0] - tw["fit_nrs"].values)) < 0.02
+    plain: list[float] = []
+    fit_twin(example, n_draws=8, seed=3, progress=plain.append)  # a callback taking the fraction alone
+    assert plain[-1] == 1.0 and all(b >= a for a, b in zip(plain, plain[1:]))
+
+
 def test_too_short_diary_is_refused():
     frame = read_diary_csv(b"date,pain\n2024-01-01,5\n2024-01-02,6\n")
     with pytest.raises(DiaryError, match="at least 7"):
@@ -277,6 +303,15 @@ def test_cli_fit_and_whatif(tmp_path, example_twin):
     runner = CliRunner()
     r = runner.invoke(app, ["twin", "fit", str(example_diary_path()), "--out", str(out), "--draws", "8", "--weeks", "2"])
     assert r.exit_code == 0, r.output
+    # not a terminal: one line per stage, "NN% stage", in the order the work runs, the percentage never falling
+    from painloop.twin.stages import COMMAND_STAGES, FIT_STAGES
+
+    lines = [ln.strip().split("% ", 1) for ln in r.output.splitlines() if re.match(r"^\s*\d+% \S", ln)]
+    expected = ["reading the diary", "loading the model", *(n for n, _ in FIT_STAGES),
+                *(n for n, _ in COMMAND_STAGES[3:])]
+    assert [stage for _, stage in lines] == expected, r.output
+    percents = [int(p) for p, _ in lines]
+    assert percents == sorted(percents) and percents[0] == 0 and percents[-1] < 100
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "twin.nc"]
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Research and education only" in page and "synthetic" in page and "What drives your pain" in page

@@ -291,7 +291,7 @@ def diary(source: "str | Path", *, columns: Mapping[str, str] | None = None, dat
 
 def fit_twin(diary_or_path: "str | Path | pd.DataFrame", *, columns: Mapping[str, str] | None = None,
              date_format: str | None = None, n_draws: int = 64, seed: int = 0,
-             progress: Callable[[float], None] | None = None) -> "xr.Dataset":
+             progress: Callable[..., None] | None = None) -> "xr.Dataset":
     """Fit the personal model to a diary and return the twin (posterior draws, fit; see :func:`painloop.twin.fit_twin`).
 
     Args:
@@ -300,7 +300,9 @@ def fit_twin(diary_or_path: "str | Path | pd.DataFrame", *, columns: Mapping[str
         date_format: date format, passed to :func:`diary` when a path is given.
         n_draws: posterior draws kept for forecasts.
         seed: random seed of the draws; same diary and seed → same numbers.
-        progress: called with the fraction done (0-1).
+        progress: called as the fit advances with the fraction done (0-1, never decreasing) and, if it takes a
+            second argument, the stage under way (simulating the base patient, preparing the diary, first solve
+            (compiling the model), optimising, posterior draws).
     """
     from .twin import fit_twin as _fit
 

@@ -132,7 +132,15 @@ def chronic_start() -> tuple[np.ndarray, float, float, float]:
 
     Returns (state (n_states,), sleep efficiency = sleep obtained / time in bed
     on that day (fraction), hours in bed, cause onset relative to that state, h).
+    Simulated once per process (years of history); each call gets its own copy of the state.
     """
+    y0, efficiency, bed_h, onset_h = _chronic_start()
+    return y0.copy(), efficiency, bed_h, onset_h
+
+
+@functools.lru_cache(maxsize=1)
+def _chronic_start() -> tuple[np.ndarray, float, float, float]:
+    """:func:`chronic_start`, computed (the base scenario's history simulated with the JAX engine)."""
     from ..scenario import builtin
     from ..simulate import simulate
 

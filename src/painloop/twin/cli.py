@@ -31,6 +31,36 @@ def _bar(label: str) -> Progress:
                     TimeElapsedColumn(), console=err, transient=True)
 
 
+class _StageBar:
+    """Shows (fraction, stage) progress: a bar in a terminal, otherwise one line per new stage on stderr.
+
+    The lines (``  0% reading the diary``) keep logs of piped or scheduled runs readable.
+    """
+
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
+        self.task = None
+        self.stage = ""
+
+    def __enter__(self) -> "_StageBar":
+        if err.is_terminal:
+            self.progress = _bar("")
+            self.progress.start()
+            self.task = self.progress.add_task("", total=1.0)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, completed=fraction, description=stage)
+        elif stage != self.stage:
+            err.print(f"{100 * fraction:3.0f}% {stage}", highlight=False, markup=False)
+        self.stage = stage
+
+
 def _print_comparison(cmp) -> None:
     table = Table("scenario", "mean pain, last 4 weeks", "90% band", "change vs as is", "90% band",
                   title="what-if (model forecasts; not advice)")
@@ -56,11 +86,6 @@ def fit(diary: Path = typer.Argument(..., help="Diary file: CSV (see docs) or a 
                                          "combine: mean or max.")) -> None:
     """Fit the personal model to DIARY; write DIR/twin.nc (posterior draws, fit, metadata) and DIR/report.html."""
     from .diary import AGGREGATION_RULE, DiaryError
-    from .fhir import read_diary
-    from .fit import fit_twin
-    from .report import write_twin_report
-    from .store import TwinFileError, save_twin, write_files
-    from .whatif import compare, drivers, forecast
 
     if fmt is not None and fmt not in ("csv", "fhir"):
         _fail(f"--format must be 'csv' or 'fhir', got {fmt!r}")
@@ -79,36 +104,48 @@ def fit(diary: Path = typer.Argument(..., help="Diary file: CSV (see docs) or a 
         mapping[ours.strip()] = theirs.strip().strip('"')
     if pain_per_day not in ("mean", "max"):
         _fail(f"--pain-per-day must be mean or max, got {pain_per_day!r}")
-    try:
-        frame = read_diary(diary, fmt, columns=mapping or None, date_format=date_format, aggregate=pain_per_day)
-    except DiaryError as e:
-        _fail(f"{diary}: {e}")
-    several = int((frame["entries"] > 1).sum())
-    if several:
-        err.print(f"[dim]{several} day(s) had several entries: {AGGREGATION_RULE}.[/]", highlight=False)
+    from .._progress import StageProgress
     from ..io import claim_output
+    from .stages import COMMAND_STAGES
 
-    claim_output(out_dir)
-    with _bar("fitting") as bar:
-        task = bar.add_task("fitting the personal model", total=1.0)
+    with _StageBar() as bar:
+        stages = StageProgress(COMMAND_STAGES, bar)
+        stages.update("reading the diary")
+        from .fhir import read_diary
+
         try:
-            twin = fit_twin(frame, n_draws=draws, seed=seed, progress=lambda x: bar.update(task, completed=x),
-                            source=str(diary))
+            frame = read_diary(diary, fmt, columns=mapping or None, date_format=date_format, aggregate=pain_per_day)
+        except DiaryError as e:
+            _fail(f"{diary}: {e}")
+        several = int((frame["entries"] > 1).sum())
+        if several:
+            err.print(f"[dim]{several} day(s) had several entries: {AGGREGATION_RULE}.[/]", highlight=False)
+        claim_output(out_dir)
+        stages.update("loading the model")
+        from .fit import fit_twin
+        from .report import write_twin_report
+        from .store import TwinFileError, save_twin, write_files
+        from .whatif import compare, drivers, forecast
+
+        try:
+            twin = fit_twin(frame, n_draws=draws, seed=seed, source=str(diary),
+                            progress=lambda fraction, stage: stages.update("fitting", fraction, label=stage))
         except DiaryError as e:
             _fail(f"{diary}: {e}")
         except RuntimeError as e:
             _fail(f"{diary}: {e}", 1)
-        bar.update(task, description="forecasting", completed=0.0)
-        fc = forecast(twin, [], weeks=weeks)
-        bar.update(task, completed=0.5)
-        drv = drivers(twin)
-        bar.update(task, completed=1.0)
-    cmp = compare(fc)
-    try:
-        written = write_files(out_dir, {"twin.nc": lambda p: save_twin(p, twin),
-                                        "report.html": lambda p: write_twin_report(p, twin, fc, cmp, drv)})
-    except TwinFileError as e:
-        _fail(str(e))
+        stages.update("forecasting")
+        fc = forecast(twin, [], weeks=weeks, progress=stages.within("forecasting"))
+        stages.update("what drives the pain")
+        drv = drivers(twin, progress=stages.within("what drives the pain"))
+        cmp = compare(fc)
+        stages.update("writing the report")
+        try:
+            written = write_files(out_dir, {"twin.nc": lambda p: save_twin(p, twin),
+                                            "report.html": lambda p: write_twin_report(p, twin, fc, cmp, drv)})
+        except TwinFileError as e:
+            _fail(str(e))
+        stages.finish()
     post = twin["theta_map"].to_series()
     out.print("personal factors (1 = typical): " + ", ".join(f"{k} {float(v):.2f}" for k, v in
                                                             zip(post.index, np.exp(post.values))))

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -190,8 +190,12 @@ def _scenario(twin: xr.Dataset, change: Change | None, weeks: float):
 
 
 def _run(twin: xr.Dataset, change: Change | None, weeks: float, draws: np.ndarray,
-         extra: dict[str, np.ndarray] | None = None, repeat: int = 1) -> np.ndarray:
-    """Daily mean NRS (n_columns, days) of the forecast; columns = draws (tiled ``repeat`` times)."""
+         extra: dict[str, np.ndarray] | None = None, repeat: int = 1,
+         progress: Callable[[float], None] | None = None) -> np.ndarray:
+    """Daily mean NRS (n_columns, days) of the forecast; columns = draws (tiled ``repeat`` times).
+
+    ``progress`` is the solver's (fraction of the simulated time done).
+    """
     from ..simulate import simulate
 
     sc = _scenario(twin, change, weeks)
@@ -209,7 +213,7 @@ def _run(twin: xr.Dataset, change: Change | None, weeks: float, draws: np.ndarra
     if not sc.treatments and np.any(np.abs(y0[system.N_CORE_STATES:]) > 0):
         inputs.update({k: np.asarray(v, dtype=float).reshape(-1, 1) if np.ndim(v) else v
                        for k, v in M.treated_inputs().items()})
-    ds = simulate(sc, params=p, inputs=inputs, y0=y0)
+    ds = simulate(sc, params=p, inputs=inputs, y0=y0, progress=progress)
     if not bool(ds["solver_ok"].all()):
         raise RuntimeError(f"the forecast '{sc.name}' did not complete")
     days = int(round(7 * weeks))
@@ -222,18 +226,25 @@ def _draw_index(twin: xr.Dataset, n_draws: int | None) -> np.ndarray:
     return np.arange(total if n_draws is None else min(n_draws, total))
 
 
-def forecast(twin: xr.Dataset, changes: Sequence[str] = (), weeks: float = 8, n_draws: int | None = None) -> xr.Dataset:
+def forecast(twin: xr.Dataset, changes: Sequence[str] = (), weeks: float = 8, n_draws: int | None = None,
+             progress: Callable[[float], None] | None = None) -> xr.Dataset:
     """Daily NRS forecasts ``nrs`` (scenario, draw, day) for "as is" and each change, weeks ahead.
 
-    Raises :class:`ChangeError` for a change that cannot be read (before any
-    simulation runs).
+    ``progress`` is called with the fraction done (0-1; one share per scenario,
+    advancing with its solver). Raises :class:`ChangeError` for a change that
+    cannot be read (before any simulation runs).
     """
     if not 1 <= weeks <= 52:
         raise ChangeError(f"weeks must be 1-52, got {weeks:g}")
     regimen = json.loads(twin.attrs.get("regimen", "[]"))
     parsed = [parse_change(c, regimen, horizon_days=7.0 * weeks) for c in changes]
     draws = _draw_index(twin, n_draws)
-    runs = [_run(twin, None, weeks, draws)] + [_run(twin, c, weeks, draws) for c in parsed]
+    scenarios: list[Change | None] = [None, *parsed]
+
+    def share(i: int) -> Callable[[float], None] | None:
+        return None if progress is None else (lambda x: progress((i + x) / len(scenarios)))
+
+    runs = [_run(twin, c, weeks, draws, progress=share(i)) for i, c in enumerate(scenarios)]
     last = pd.Timestamp(twin["day"].values[-1])
     days = last + pd.to_timedelta(np.arange(1, runs[0].shape[1] + 1), unit="D")
     return xr.Dataset({"nrs": (("scenario", "draw", "day"), np.stack(runs),
@@ -259,11 +270,13 @@ def compare(fc: xr.Dataset, window_days: int = 28) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def drivers(twin: xr.Dataset, weeks: float = 4, n_draws: int | None = 16) -> pd.DataFrame:
+def drivers(twin: xr.Dataset, weeks: float = 4, n_draws: int | None = 16,
+            progress: Callable[[float], None] | None = None) -> pd.DataFrame:
     """What drives this person's pain: mean NRS carried by each pathway (cut it, measure the drop), 90 % band.
 
     One batched run of "as is" for ``weeks``: columns are posterior draws ×
     (nominal + one cut per pathway of :data:`PATHWAYS`). Sorted, largest first.
+    ``progress`` is the run's (fraction of the simulated time done).
     """
     draws = _draw_index(twin, n_draws)
     nd, names = draws.size, list(PATHWAYS)
@@ -275,7 +288,7 @@ def drivers(twin: xr.Dataset, weeks: float = 4, n_draws: int | None = 16) -> pd.
         for param, value in PATHWAYS[name].items():
             arr = extra.setdefault(param, np.array(personal.get(param, np.full(theta.shape[0], base[param])), dtype=float))
             arr[(j + 1) * nd:(j + 2) * nd] = value
-    nrs = _run(twin, None, weeks, draws, extra=extra, repeat=len(names) + 1).mean(axis=1).reshape(len(names) + 1, nd)
+    nrs = _run(twin, None, weeks, draws, extra=extra, repeat=len(names) + 1, progress=progress).mean(axis=1).reshape(len(names) + 1, nd)
     rows = []
     for j, name in enumerate(names):
         d = nrs[0] - nrs[j + 1]

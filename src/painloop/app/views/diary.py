@@ -101,14 +101,19 @@ def _personal_model(diary, key: str) -> None:
             return
         bar = st.progress(0.0, text="Fitting…")
         try:
-            twin = fit_twin(diary, progress=lambda f: bar.progress(min(1.0, f), text=f"Fitting… {f:.0%}"))
+            twin = fit_twin(diary, progress=lambda f, stage: bar.progress(min(1.0, 0.7 * f),
+                                                                          text=f"Fitting: {stage}… {0.7 * f:.0%}"))
         except Exception as e:  # noqa: BLE001 - a short message, never a traceback (painloop.errors)
             bar.empty()
             st.error(f"The personal model could not be fitted: {user_message(e)}")
             return
-        bar.progress(1.0, text="Forecasting what-if changes…")
-        fc = forecast(twin, list(WHATIF_CHANGES), weeks=FORECAST_WEEKS)
-        results[key] = (twin, fc, compare(fc), drivers(twin))
+        bar.progress(0.7, text="Forecasting what-if changes…")
+        fc = forecast(twin, list(WHATIF_CHANGES), weeks=FORECAST_WEEKS,
+                      progress=lambda f: bar.progress(0.7 + 0.2 * f, text=f"Forecasting what-if changes… "
+                                                                          f"{0.7 + 0.2 * f:.0%}"))
+        bar.progress(0.9, text="What drives the pain…")
+        drv = drivers(twin, progress=lambda f: bar.progress(0.9 + 0.1 * f, text="What drives the pain…"))
+        results[key] = (twin, fc, compare(fc), drv)
         bar.empty()
     twin, fc, cmp, drv = results[key]
     st.plotly_chart(fit_figure(twin), key="twin_fit_plot")
