@@ -133,21 +133,34 @@ def test_differentiable_model_matches_the_batched_engine():
     assert np.ptp(true, axis=1).min() > 0.1  # the inputs really move pain from day to day (also at NRS ~2)
 
 
-def test_jacobian_matches_finite_differences():
-    theta = np.array([[0.2], [-0.1], [0.3], [0.1], [0.0]])
-    frames, _, _ = synthetic_diaries(1, 14, seed=7, theta=theta.T, missing=0.0)
+FD_STEPS = (0.02, 0.05, 0.1)
+"""Central-difference steps in the fitted log-parameters. The adaptive solver (rtol 1e-4) picks a different step
+sequence for each perturbed run, so a single difference carries an erratic error of up to ~0.2 NRS per unit
+(measured at steps 0.005-0.1: no step is reliably quiet, and which step is noisy changes with the parameter and the
+diary); the median over three steps is robust to one of them being hit."""
+
+
+@pytest.mark.parametrize("seed,theta0", [(7, [0.2, -0.1, 0.3, 0.1, 0.0]), (11, [0.0, 0.0, 0.0, 0.0, 0.0])],
+                         ids=["off-centre", "prior-median"])
+def test_jacobian_matches_finite_differences(seed, theta0):
+    theta = np.array(theta0)[:, None]
+    frames, _, _ = synthetic_diaries(1, 14, seed=seed, theta=theta.T, missing=0.0)
     b = make_batch([prepare(f) for f in frames])
     f0, jac = M.jacobian(theta, b.y0, b.p_base, b.q, b.doses, **b.kwargs())
-    for k in range(4):
+
+    def central(k: int, h: float) -> np.ndarray:
         e = np.zeros_like(theta)
-        e[k] = 0.05  # not smaller: the adaptive solver's own error (rtol 1e-4) would swamp the difference
+        e[k] = h
         hi = np.asarray(M.daily_nrs(jnp.asarray(theta + e), b.y0, b.p_base, b.q, b.doses, **b.kwargs())[0])
         lo = np.asarray(M.daily_nrs(jnp.asarray(theta - e), b.y0, b.p_base, b.q, b.doses, **b.kwargs())[0])
-        fd = (hi - lo) / 0.1
-        # 5 % of the largest slope, plus the solver's noise floor (~2e-3 NRS error / 0.1 step); days 0-1 are left out:
-        # there the adaptive solver's first steps differ between the perturbed runs whatever the step of the
-        # difference (measured: errors of 0.08-0.38 at days 1 for steps 0.05, 0.02 and 0.01 alike)
-        assert np.max(np.abs(fd - jac[k])[2:]) < 0.05 * np.max(np.abs(fd)) + 0.03, M.PERSONAL_NAMES[k]
+        return (hi - lo) / (2.0 * h)
+
+    for k in range(4):
+        fd = np.median(np.stack([central(k, h) for h in FD_STEPS]), axis=0)
+        # every day; 5 % of the largest slope plus a floor for the solver's noise (measured median-difference
+        # errors: at most 4.2 % of the largest slope)
+        assert np.max(np.abs(fd - jac[k])) < 0.05 * np.max(np.abs(fd)) + 0.03, M.PERSONAL_NAMES[k]
+        assert np.max(np.abs(jac[k])) > 0.1, M.PERSONAL_NAMES[k]  # a slope to compare, not two zeros
     assert np.all(jac[4] == 0.0)  # no medication: drug sensitivity has no effect
     assert np.max(np.abs(jac[2])) > 0.01  # sleep coupling moves pain when sleep varies
 
