@@ -46,3 +46,47 @@ def test_placebo_report_gives_mean_and_sd_over_five_seeds():
     # a finite-sample SD: seeds do differ (new patients), so a zero SD would mean the seed is ignored
     assert s.loc["responders_50", "sd"] > 0
     assert s.loc["expectation", "mean"] < 0
+
+
+STABILITY_SEEDS = (101, 102, 103, 104, 105)
+"""Seeds of the stability check (never the calibration seed, 2015)."""
+STABILITY_N = 300
+"""Patients in the placebo arm per seed (as in the built-in Finnerup design)."""
+MAX_SEED_SD = 0.03
+"""Largest SD of the 50 % responder rate across seeds (issue: the rate moved from 0.237 to 0.31 with the seed)."""
+
+
+def _placebo_target(level: int):
+    from painloop.validation.targets import load_targets
+
+    return next(t for t in load_targets("calibration")
+                if t.check == "placebo_responders" and t.settings.get("level") == str(level))
+
+
+def _placebo_responders(seed: int, n: int) -> tuple[float, float]:
+    """(30 %, 50 %) responder rates of the built-in Finnerup design's placebo arm of ``n`` patients at ``seed``."""
+    from painloop.trials import run_trial
+    from painloop.trials.endpoints import endpoint_table
+
+    design = placebo_only(builtin_design("finnerup"), n=n)
+    design = parse_design({**design.model_dump(mode="json"), "seed": seed}, f"(seed {seed})")
+    row = endpoint_table(run_trial(design)).set_index("arm").loc["placebo"]
+    return float(row["responders_30"]), float(row["responders_50"])
+
+
+@pytest.mark.slow
+def test_placebo_responder_rate_is_stable_across_seeds_and_inside_the_published_bands():
+    """300 placebo patients at each of five seeds: the 50 % responder rate varies by SD ≤ 0.03 across seeds and the
+    means of the 50 % and 30 % rates lie in the published bands shipped in calibration_targets.csv."""
+    assert CALIBRATION_SEED not in STABILITY_SEEDS
+    t50, t30 = _placebo_target(50), _placebo_target(30)
+    rates = np.array([_placebo_responders(s, STABILITY_N) for s in STABILITY_SEEDS])  # (seed, [30 %, 50 %])
+    for s, (r30, r50) in zip(STABILITY_SEEDS, rates):
+        print(f"seed {s}: responders_30 {r30:.3f}, responders_50 {r50:.3f}")
+    r30, r50 = rates[:, 0], rates[:, 1]
+    print(f"responders_50 {r50.mean():.3f} ± {r50.std(ddof=1):.3f}; responders_30 {r30.mean():.3f} ± "
+          f"{r30.std(ddof=1):.3f} (mean ± SD over {len(STABILITY_SEEDS)} seeds)")
+    assert np.all(r50 <= r30), "every 50 % responder is also a 30 % responder"
+    assert r50.std(ddof=1) <= MAX_SEED_SD, r50
+    assert t50.low <= r50.mean() <= t50.high, (r50.mean(), t50.low, t50.high, t50.source)
+    assert t30.low <= r30.mean() <= t30.high, (r30.mean(), t30.low, t30.high, t30.source)
