@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from ..causes.catalogue import CAUSES
+from ..causes.combine import drivers_for
 from . import (autonomic, behaviour, cognition, descending, hpa, inflammation, inputs, loops, mood,
                perception, periphery, sleep, social, spinal, stress, transmitters)
 from ..treatments import model as treatments
@@ -53,10 +54,13 @@ def initial_state() -> list[float]:
 
 
 def context(xp: Any, cause: str, t: Any, y: Sequence[Any], p: Mapping[str, Any], q: Mapping[str, Any]) -> Ctx:
-    """Evaluate inputs and all algebraic quantities at time ``t`` (h) for states ``y``."""
+    """Evaluate inputs and all algebraic quantities at time ``t`` (h) for states ``y``.
+
+    ``cause`` is a cause name or several joined by ``+`` (:mod:`painloop.causes.combine`).
+    """
     c = Ctx(xp, t, dict(zip(STATE_NAMES, y)), p)
     c.u.update(inputs.environment(c, q))
-    c.u.update(CAUSES[cause].drivers(xp, t, q, p))
+    c.u.update(drivers_for(cause, CAUSES)(xp, t, q, p))
     for optional in OPTIONAL_DRIVERS:
         c.u.setdefault(optional, 0.0 * t)
     c.u.update(treatments.inputs(c, q))
