@@ -247,3 +247,39 @@ def test_idiopathic_onset_is_slow():
 def test_bad_cause_settings_name_the_field(cause, message):
     with pytest.raises(ScenarioError, match=message.replace(".", r"\.")):
         parse_scenario({"cause": cause}, "test")
+
+
+def _compression_forms(days: float, **cause) -> object:
+    """Patients 0-3: entrapment, disc herniation, stenosis, tumour (one batched run, daily samples)."""
+    kinds = {"cmp_kind_disc_herniation": np.array([0.0, 1.0, 0.0, 0.0]),
+             "cmp_kind_stenosis": np.array([0.0, 0.0, 1.0, 0.0]),
+             "cmp_kind_tumour": np.array([0.0, 0.0, 0.0, 1.0])}
+    return _run({"type": "compression", "severity": 0.8, "kind": "disc_herniation", **cause}, days, inputs=kinds)
+
+
+def test_compression_forms_follow_their_own_time_courses():
+    ds = _compression_forms(3 * 365)
+    entrap, disc, stenosis, tumour = (_series(ds, "damage", i) for i in range(4))
+    # disc herniation: resorbs; damage peaks within months and is mostly repaired by the end of the first year,
+    # while an entrapment persists
+    peak_day = int(np.argmax(disc))
+    assert 20 < peak_day < 200
+    assert disc[365] < 0.5 * disc[peak_day]
+    assert disc[365] < 0.3 * entrap[365]
+    assert daily_mean(ds, "neuropathic_pain", 1)[330:365].mean() < daily_mean(ds, "neuropathic_pain", 1)[40:70].mean()
+    # stenosis: milder at first, then slowly progressive (still rising in year 3)
+    assert stenosis[60] < entrap[60]
+    assert stenosis[-1] > stenosis[365] + 0.01
+    # tumour: small at first, then growing: more damage added in the second 120 days than in the first
+    assert tumour[60] < 0.5 * entrap[60]
+    assert tumour[240] - tumour[120] > tumour[120] - tumour[0]
+    assert tumour[-1] > stenosis[-1]
+
+
+def test_removing_a_growing_tumour_stops_its_damage():
+    ds = _run({"type": "compression", "kind": "tumour", "severity": 0.8, "decompression_day": 200}, 400,
+              inputs={"release_h": np.array([24.0 * 200, _NEVER_H])})
+    treated, untreated = _series(ds, "damage", 0), _series(ds, "damage", 1)
+    assert treated[195] == pytest.approx(untreated[195], rel=1e-4)
+    assert treated[-1] < treated[205]
+    assert untreated[-1] > untreated[205]

@@ -112,6 +112,8 @@ def cause_inputs(cause, horizon_day: float = 3650.0) -> dict[str, np.ndarray | f
         q["amputation"] = float(cause.amputation)
     elif isinstance(cause, Compression):
         q["release_h"] = _NEVER_H if cause.decompression_day is None else 24.0 * cause.decompression_day
+        if cause.kind != "entrapment":
+            q[f"cmp_kind_{cause.kind}"] = 1.0
     return q
 
 

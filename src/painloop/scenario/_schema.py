@@ -82,6 +82,9 @@ class Trauma(_CauseBase):
 
 class Compression(_CauseBase):
     type: Literal["compression"]
+    kind: Literal["entrapment", "disc_herniation", "stenosis", "tumour"] = Field(
+        "entrapment", description="form of compression: entrapment (constant), disc_herniation (resorbs over months), "
+                                  "stenosis (slowly progressive) or tumour (grows)")
     decompression_day: float | None = Field(None, description="day of decompression surgery (none: never)")
 
     @model_validator(mode="after")
