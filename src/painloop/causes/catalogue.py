@@ -11,9 +11,11 @@ from typing import Any
 
 from ..model._declare import Range, around, params
 from ._base import NONE, Cause, sig, started, window
+from .central import CENTRAL_POST_STROKE, SPINAL_CORD_INJURY
 from .chronic import CHARCOT_MARIE_TOOTH, ERYTHROMELALGIA, IDIOPATHIC
 from .immune import GUILLAIN_BARRE, MULTIPLE_SCLEROSIS, RHEUMATOID_ARTHRITIS
 from .toxic_metabolic import ALCOHOL, B1_DEFICIENCY, B12_DEFICIENCY, TOXIN
+from .trigeminal import TRIGEMINAL_NEURALGIA
 
 _EDGE_H = 6.0
 
@@ -290,6 +292,6 @@ COMPRESSION = Cause(
 CAUSES: dict[str, Cause] = {c.name: c for c in (
     NONE, DIABETES, SHINGLES, CHEMOTHERAPY, TRAUMA, COMPRESSION,
     MULTIPLE_SCLEROSIS, RHEUMATOID_ARTHRITIS, GUILLAIN_BARRE, B12_DEFICIENCY, B1_DEFICIENCY, CHARCOT_MARIE_TOOTH,
-    ERYTHROMELALGIA, ALCOHOL, TOXIN, IDIOPATHIC,
+    ERYTHROMELALGIA, ALCOHOL, TOXIN, IDIOPATHIC, SPINAL_CORD_INJURY, CENTRAL_POST_STROKE, TRIGEMINAL_NEURALGIA,
 )}
 """Every cause a scenario can name (``cause.type``), in the order of SYSTEM.md §5."""

@@ -8,9 +8,9 @@ from ..treatments import THERAPIES, dose_events, records
 from ..causes.combine import prefixed, unprefixed
 from ..causes.toxic_metabolic import TOXIN_AGENTS
 from ..treatments.catalogue import SESSION_THERAPIES
-from ._schema import (Alcohol, B1Deficiency, B12Deficiency, Chemotherapy, CombinedCause, Compression, Diabetes, DrugTreatment,
+from ._schema import (Alcohol, B1Deficiency, B12Deficiency, CentralPostStroke, Chemotherapy, CombinedCause, Compression, Diabetes, DrugTreatment,
                       Erythromelalgia, MultipleSclerosis, NoCause, RheumatoidArthritis, Scenario, Shingles,
-                      TherapyTreatment, Toxin, Trauma)
+                      TherapyTreatment, Toxin, Trauma, TrigeminalNeuralgia)
 
 _NEVER_H = 1e12
 
@@ -114,6 +114,10 @@ def cause_inputs(cause, horizon_day: float = 3650.0) -> dict[str, np.ndarray | f
         q["release_h"] = _NEVER_H if cause.decompression_day is None else 24.0 * cause.decompression_day
         if cause.kind != "entrapment":
             q[f"cmp_kind_{cause.kind}"] = 1.0
+    elif isinstance(cause, TrigeminalNeuralgia):
+        q["release_h"] = _day_h(cause.decompression_day)
+    elif isinstance(cause, CentralPostStroke):
+        q["somatosensory"] = float(cause.somatosensory)
     return q
 
 

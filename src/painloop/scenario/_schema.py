@@ -200,9 +200,30 @@ class Idiopathic(_CauseBase):
     type: Literal["idiopathic"]
 
 
+class SpinalCordInjury(_CauseBase):
+    type: Literal["spinal_cord_injury"]
+
+
+class CentralPostStroke(_CauseBase):
+    type: Literal["central_post_stroke"]
+    somatosensory: bool = Field(True, description="true if the stroke involves the spinothalamic–thalamocortical "
+                                                  "pathway (a sensory deficit); false: no central pain can follow")
+
+
+class TrigeminalNeuralgia(_CauseBase):
+    type: Literal["trigeminal_neuralgia"]
+    decompression_day: float | None = Field(None, description="day of microvascular decompression (null: never)")
+
+    @model_validator(mode="after")
+    def _decompression_after_onset(self) -> "TrigeminalNeuralgia":
+        _after_onset(self, "decompression_day")
+        return self
+
+
 CauseSpec = Annotated[Union[NoCause, Diabetes, Shingles, Chemotherapy, Trauma, Compression, MultipleSclerosis,
                             RheumatoidArthritis, GuillainBarre, B12Deficiency, B1Deficiency, CharcotMarieTooth,
-                            Erythromelalgia, Alcohol, Toxin, Idiopathic], Field(discriminator="type")]
+                            Erythromelalgia, Alcohol, Toxin, Idiopathic, SpinalCordInjury, CentralPostStroke,
+                            TrigeminalNeuralgia], Field(discriminator="type")]
 
 
 class CombinedCause(_Strict):
