@@ -44,7 +44,8 @@ def _series(ds, var: str, patient: int = 0) -> np.ndarray:
 def test_every_cause_of_system_md_is_available_and_listed_with_its_parameters():
     expected = {"diabetes", "shingles", "chemotherapy", "trauma", "compression", "multiple_sclerosis",
                 "rheumatoid_arthritis", "guillain_barre", "b12_deficiency", "b1_deficiency", "charcot_marie_tooth",
-                "erythromelalgia", "alcohol", "toxin", "idiopathic"}
+                "erythromelalgia", "alcohol", "toxin", "idiopathic", "spinal_cord_injury", "central_post_stroke",
+                "trigeminal_neuralgia"}
     assert expected <= set(CAUSES)
     from painloop.cli import app
     r = CliRunner().invoke(app, ["causes"], env={"COLUMNS": "250"})
@@ -128,7 +129,8 @@ def test_glucose_control_slows_diabetic_damage():
 def test_multiple_sclerosis_relapses_peak_and_partly_remit():
     relapses = [20.0, 160.0]
     ds = _run({"type": "multiple_sclerosis", "severity": 0.9, "relapse_days": relapses}, 320)
-    damage, nrs = _series(ds, "damage"), daily_mean(ds, "nrs")
+    damage, nrs = _series(ds, "central_lesion"), daily_mean(ds, "nrs")
+    assert np.abs(_series(ds, "damage")).max() < 1e-9  # a central lesion: peripheral fibres spared
     for r in relapses:  # damage and pain rise during each relapse (peak within ~5 weeks of its start)
         seg = slice(int(r), int(r) + 60)
         peak = int(r) + int(np.argmax(damage[seg]))

@@ -8,7 +8,8 @@ Deafferented and disinhibited central neurons fire spontaneously (thalamic
 bursting after stroke, hyperexcitable dorsal-horn neurons with up-regulated
 Nav1.3 after spinal cord injury: Hains 2003 J Neurosci 23:8881; Finnerup 2016
 Nat Rev Neurol), with the same between-person propensity as injured afferents
-(``g_ectopic``, spread by the population's random effects). That firing is a
+(``g_ectopic``, spread by the population's random effects), enhanced by
+activated glia (inflammation of a relapse). That firing is a
 neuropathic input of its own (``central_firing``: pain, burning, allodynia)
 and drives central sensitization (``spinal``). A central lesion has no
 peripheral fibre loss of its own, so it gives no distal numbness readout.
@@ -38,6 +39,10 @@ PARAMS = params(
      "population has neuropathic pain after a year (Burke 2017 Eur J Pain 21:29: 53 %); population of 200, seed 101, "
      "re-checked at seeds 102-104 (see tests/test_central_causes.py)",
      "central spontaneous firing per unit central lesion, relative to g_ectopic"),
+    ("g_central_glia", 1.0, "dimensionless",
+     "assumption: activated microglia maintain the hyperexcitability of central neurons after spinal cord injury "
+     "(Hains & Waxman 2006 J Neurosci 26:4308); full glial activation doubles central firing, as cytokines do for "
+     "injured afferents (g_ectopic_infl 1.0)", "enhancement of central firing per unit glial activation"),
     ("w_csens_central", 0.5, "dimensionless",
      "assumption: a central lesion sensitizes the neurons above and around it, as deafferentation does "
      "(w_csens_deaff 0.35; Finnerup 2016 Nat Rev Neurol: central sensitization in central pain)",
@@ -51,9 +56,11 @@ OUTPUTS = outputs(
 
 
 def algebraic(c: Ctx) -> dict:
-    """Spontaneous firing of the lesioned central pathway (dimensionless, like ``ectopic``)."""
+    """Spontaneous firing of the lesioned central pathway (dimensionless, like ``ectopic``), enhanced by glia."""
     s, p, u = c.s, c.p, c.u
-    return {"central_firing": u["provocation"] * p["w_central_firing"] * p["g_ectopic"] * c.pos(s["central_lesion"])}
+    glia = 1.0 + p["g_central_glia"] * c.pos(s["infl_glial"])
+    return {"central_firing": u["provocation"] * p["w_central_firing"] * p["g_ectopic"] * c.pos(s["central_lesion"])
+            * glia}
 
 
 def rates(c: Ctx) -> dict:
