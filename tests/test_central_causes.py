@@ -89,20 +89,21 @@ def test_a_peripheral_neuropathy_has_attacks_as_a_minor_feature_unlike_trigemina
 
 
 def _prevalence(cause: str, seed: int, n: int = 150) -> float:
-    """Share of a community population of ``cause`` with NRS ≥ 3 on day 364 (onset on day 0)."""
+    """Share of a community population of ``cause`` with neuropathic pain (the neuropathic component, NRS ≥ 3)
+    on day 364 (onset on day 0): the published figures count neuropathic pain, not pain of any kind."""
     run = parse_run({"n": n, "seed": seed, "days": 365, "population": {"cause": cause}, "output": {"every_hours": 6}})
     ds = run_population(run)
     ok = ds["solver_ok"].values.astype(bool)
     assert ok.all()
-    return float(np.mean(ds["nrs"].values[ok][:, 364] >= 3.0))
+    return float(np.mean(ds["neuropathic_pain"].values[ok][:, 364] >= 3.0))
 
 
 @pytest.mark.parametrize("cause, target, low, high", [
-    ("spinal_cord_injury", 0.53, 0.40, 0.66),  # Burke 2017 Eur J Pain: 53 % with neuropathic pain
+    ("spinal_cord_injury", 0.53, 0.42, 0.64),  # Burke 2017 Eur J Pain: 53 % with neuropathic pain
     ("central_post_stroke", 0.08, 0.03, 0.15),  # Andersen 1995 Pain: 8 % of stroke survivors
 ])
 def test_central_pain_prevalence_matches_the_published_figure_over_seeds(cause, target, low, high):
     # w_central_firing was chosen at seed 101; these seeds were never used for that choice
     values = [_prevalence(cause, seed) for seed in (102, 103)]
     assert all(low <= v <= high for v in values), values
-    assert abs(np.mean(values) - target) < 0.08, values
+    assert abs(np.mean(values) - target) < 0.07, values

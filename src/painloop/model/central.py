@@ -35,9 +35,10 @@ PARAMS = params(
      "the cause allows recovery", "recovery rate of the central lesion at full repair capacity"),
     ("w_central_firing", 1.5, "relative",
      "assumption: spontaneous firing of deafferented central neurons per unit lesion, relative to g_ectopic (an "
-     "injured afferent's firing per unit damage); chosen by hand so that about half of a spinal cord injury "
-     "population has neuropathic pain after a year (Burke 2017 Eur J Pain 21:29: 53 %); population of 200, seed 101, "
-     "re-checked at seeds 102-104 (see tests/test_central_causes.py)",
+     "injured afferent's firing per unit damage); a first choice checked (not refitted) against the share of a spinal "
+     "cord injury population with neuropathic pain after a year (Burke 2017 Eur J Pain 21:29: 53 %): neuropathic "
+     "component NRS >= 3 in 0.51 at seed 101 and 0.55-0.56 at seeds 102-104 (community populations of 200); central "
+     "post-stroke pain 0.08-0.11 at the same seeds (Andersen 1995 Pain 61:187: 8 %)",
      "central spontaneous firing per unit central lesion, relative to g_ectopic"),
     ("g_central_glia", 1.0, "dimensionless",
      "assumption: activated microglia maintain the hyperexcitability of central neurons after spinal cord injury "
