@@ -19,7 +19,8 @@ The neuropathic input also carries the spontaneous firing of a central lesion
 a focal demyelinated lesion (``paroxysm_drive`` of trigeminal neuralgia: the
 ignition hypothesis, Devor 2002 Clin J Pain), which raise the paroxysmal
 readout and, by their short duty cycle, the ongoing pain only a little; burning
-follows the ongoing (non-paroxysmal) input. NSAIDs act on the musculoskeletal and inflammatory inputs only. The symptom readouts (burning, shooting
+follows the ongoing (non-paroxysmal) input. NSAIDs act on the musculoskeletal
+and inflammatory inputs only. The symptom readouts (burning, shooting
 attacks, allodynia, numbness, tingling, pins and needles) come from the
 neuropathic input alone, each with a per-person gain (``sx_gain_*``, spread by
 the population's random effects), so the symptom profile differs between

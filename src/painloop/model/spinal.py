@@ -2,7 +2,8 @@
 
 Central sensitization is activity-dependent (Woolf 2011 Pain): it builds under
 afferent barrage from the lesion (ectopic firing, deafferentation after an
-amputation, the firing and the loss of inhibition of a central lesion: ``central``), amplified by glial activation, excess glutamate and chronic
+amputation, the firing and the loss of inhibition of a central lesion:
+``central``), amplified by glial activation, excess glutamate and chronic
 stress, and decays over weeks when that drive falls. Sensitized dorsal-horn
 neurons also drive themselves (a cooperative, LTP-like self-maintenance that
 is negligible at low levels), so whether sensitization outlives the lesion is
