@@ -44,7 +44,8 @@ def _series(ds, var: str, patient: int = 0) -> np.ndarray:
 def test_every_cause_of_system_md_is_available_and_listed_with_its_parameters():
     expected = {"diabetes", "shingles", "chemotherapy", "trauma", "compression", "multiple_sclerosis",
                 "rheumatoid_arthritis", "guillain_barre", "b12_deficiency", "b1_deficiency", "charcot_marie_tooth",
-                "erythromelalgia", "alcohol", "toxin", "idiopathic"}
+                "erythromelalgia", "alcohol", "toxin", "idiopathic", "spinal_cord_injury", "central_post_stroke",
+                "trigeminal_neuralgia"}
     assert expected <= set(CAUSES)
     from painloop.cli import app
     r = CliRunner().invoke(app, ["causes"], env={"COLUMNS": "250"})
@@ -128,7 +129,8 @@ def test_glucose_control_slows_diabetic_damage():
 def test_multiple_sclerosis_relapses_peak_and_partly_remit():
     relapses = [20.0, 160.0]
     ds = _run({"type": "multiple_sclerosis", "severity": 0.9, "relapse_days": relapses}, 320)
-    damage, nrs = _series(ds, "damage"), daily_mean(ds, "nrs")
+    damage, nrs = _series(ds, "central_lesion"), daily_mean(ds, "nrs")
+    assert np.abs(_series(ds, "damage")).max() < 1e-9  # a central lesion: peripheral fibres spared
     for r in relapses:  # damage and pain rise during each relapse (peak within ~5 weeks of its start)
         seg = slice(int(r), int(r) + 60)
         peak = int(r) + int(np.argmax(damage[seg]))
@@ -247,3 +249,39 @@ def test_idiopathic_onset_is_slow():
 def test_bad_cause_settings_name_the_field(cause, message):
     with pytest.raises(ScenarioError, match=message.replace(".", r"\.")):
         parse_scenario({"cause": cause}, "test")
+
+
+def _compression_forms(days: float, **cause) -> object:
+    """Patients 0-3: entrapment, disc herniation, stenosis, tumour (one batched run, daily samples)."""
+    kinds = {"cmp_kind_disc_herniation": np.array([0.0, 1.0, 0.0, 0.0]),
+             "cmp_kind_stenosis": np.array([0.0, 0.0, 1.0, 0.0]),
+             "cmp_kind_tumour": np.array([0.0, 0.0, 0.0, 1.0])}
+    return _run({"type": "compression", "severity": 0.8, "kind": "disc_herniation", **cause}, days, inputs=kinds)
+
+
+def test_compression_forms_follow_their_own_time_courses():
+    ds = _compression_forms(3 * 365)
+    entrap, disc, stenosis, tumour = (_series(ds, "damage", i) for i in range(4))
+    # disc herniation: resorbs; damage peaks within months and is mostly repaired by the end of the first year,
+    # while an entrapment persists
+    peak_day = int(np.argmax(disc))
+    assert 20 < peak_day < 200
+    assert disc[365] < 0.5 * disc[peak_day]
+    assert disc[365] < 0.3 * entrap[365]
+    assert daily_mean(ds, "neuropathic_pain", 1)[330:365].mean() < daily_mean(ds, "neuropathic_pain", 1)[40:70].mean()
+    # stenosis: milder at first, then slowly progressive (still rising in year 3)
+    assert stenosis[60] < entrap[60]
+    assert stenosis[-1] > stenosis[365] + 0.01
+    # tumour: small at first, then growing: more damage added in the second 120 days than in the first
+    assert tumour[60] < 0.5 * entrap[60]
+    assert tumour[240] - tumour[120] > tumour[120] - tumour[0]
+    assert tumour[-1] > stenosis[-1]
+
+
+def test_removing_a_growing_tumour_stops_its_damage():
+    ds = _run({"type": "compression", "kind": "tumour", "severity": 0.8, "decompression_day": 200}, 400,
+              inputs={"release_h": np.array([24.0 * 200, _NEVER_H])})
+    treated, untreated = _series(ds, "damage", 0), _series(ds, "damage", 1)
+    assert treated[195] == pytest.approx(untreated[195], rel=1e-4)
+    assert treated[-1] < treated[205]
+    assert untreated[-1] > untreated[205]

@@ -11,9 +11,11 @@ from typing import Any
 
 from ..model._declare import Range, around, params
 from ._base import NONE, Cause, sig, started, window
+from .central import CENTRAL_POST_STROKE, SPINAL_CORD_INJURY
 from .chronic import CHARCOT_MARIE_TOOTH, ERYTHROMELALGIA, IDIOPATHIC
 from .immune import GUILLAIN_BARRE, MULTIPLE_SCLEROSIS, RHEUMATOID_ARTHRITIS
 from .toxic_metabolic import ALCOHOL, B1_DEFICIENCY, B12_DEFICIENCY, TOXIN
+from .trigeminal import TRIGEMINAL_NEURALGIA
 
 _EDGE_H = 6.0
 
@@ -97,9 +99,38 @@ def _trauma(xp: Any, t: Any, q: dict, p: dict) -> dict:
     }
 
 
+COMPRESSION_KINDS = ("entrapment", "disc_herniation", "stenosis", "tumour")
+"""Forms of compression, each with its own time course of the pressure on the nerve (input ``cmp_kind_<kind>`` 0/1)."""
+
+
+def compression_pressure(xp: Any, t: Any, q: dict, p: dict) -> Any:
+    """Relative pressure on the nerve (1 = a full entrapment) from the onset on, by the form of compression.
+
+    * entrapment: constant;
+    * disc herniation: the herniated material resorbs, pressure decays with ``cmp_disc_resorb_days``;
+    * stenosis: starts at ``cmp_stenosis_initial`` and narrows slowly towards 1 over ``cmp_stenosis_days``;
+    * tumour: a growing mass, logistic in its volume: starts at ``cmp_tumour_initial`` and doubles its
+      pressure-to-room ratio every ``cmp_tumour_doubling_days``.
+
+    Without a ``cmp_kind_*`` input (older scenarios) the compression is an entrapment.
+    """
+    elapsed_d = xp.maximum(t - q["onset_h"], 0.0) / 24.0
+    disc = xp.exp(-elapsed_d / p["cmp_disc_resorb_days"])
+    stenosis = 1.0 - (1.0 - p["cmp_stenosis_initial"]) * xp.exp(-elapsed_d / p["cmp_stenosis_days"])
+    odds0 = (1.0 - p["cmp_tumour_initial"]) / p["cmp_tumour_initial"]
+    tumour = 1.0 / (1.0 + odds0 * xp.exp(-0.6931471805599453 * elapsed_d / p["cmp_tumour_doubling_days"]))
+    forms = {"disc_herniation": disc, "stenosis": stenosis, "tumour": tumour}
+    other = sum(q.get(f"cmp_kind_{k}", 0.0) for k in forms)
+    return (1.0 - other) + sum(q.get(f"cmp_kind_{k}", 0.0) * v for k, v in forms.items())
+
+
 def _compression(xp: Any, t: Any, q: dict, p: dict) -> dict:
-    """Entrapment injures fibres and blocks regrowth while it lasts; decompression ends both."""
-    pressed = window(xp, t, q["onset_h"], q["release_h"], _EDGE_H)
+    """Compression injures fibres and blocks regrowth in proportion to the pressure; decompression ends both.
+
+    The pressure follows the form of compression (:func:`compression_pressure`): constant in an entrapment,
+    resolving in a disc herniation, slowly rising in stenosis, growing in a tumour.
+    """
+    pressed = window(xp, t, q["onset_h"], q["release_h"], _EDGE_H) * compression_pressure(xp, t, q, p)
     return {
         "injury_rate": q["severity"] * p["cmp_k_injury"] * pressed,
         "regen_capacity": 1.0 / (1.0 + p["cmp_regen_block"] * pressed),
@@ -223,7 +254,8 @@ TRAUMA = Cause(
 
 COMPRESSION = Cause(
     "compression", "Nerve compression (disc, stenosis, entrapment, tumour)",
-    "injury while the nerve is compressed; decompression stops it and lets fibres regrow",
+    "injury while the nerve is compressed (entrapment, resolving disc herniation, slowly progressive stenosis, "
+    "growing tumour); decompression stops it and lets fibres regrow",
     params(
         "causes.compression",
         ("cmp_k_injury", 3e-4, "1/h", "assumption: severe compression damages ~40 % of the root's fibres over weeks",
@@ -233,6 +265,26 @@ COMPRESSION = Cause(
          "share of regeneration blocked while compressed"),
         ("cmp_infl", 0.4, "dimensionless", "assumption: disc material and ischaemia inflame the root (Olmarker 1993 Spine)",
          "inflammatory drive while compressed"),
+        ("cmp_disc_resorb_days", 60.0, "days",
+         "assumption: herniated disc material resorbs over months and most radicular pain resolves without surgery "
+         "(Peul 2007 N Engl J Med 356:2245: median recovery 12 weeks with conservative care, ~95 % recovered at one "
+         "year with or without surgery; Chiu 2015 Clin Rehabil: spontaneous regression of herniations in ~2/3)",
+         "time constant of the resorption of a disc herniation (pressure decays as exp(-t/τ))"),
+        ("cmp_stenosis_initial", 0.5, "fraction",
+         "assumption: degenerative stenosis is symptomatic when first seen and narrows little further; about half of "
+         "the pressure of a full entrapment at presentation",
+         "pressure of spinal stenosis at onset, relative to a full entrapment"),
+        ("cmp_stenosis_days", 5 * 365.0, "days",
+         "assumption: the natural history of lumbar stenosis is mostly static or slowly progressive over years, few "
+         "worsen markedly (Johnsson 1992 Clin Orthop Relat Res 279:82: 4 years untreated, 70 % unchanged, 15 % "
+         "better, 15 % worse)", "time constant with which stenosis approaches full compression"),
+        ("cmp_tumour_initial", 0.1, "fraction",
+         "assumption: a compressive tumour is small at the onset of radicular symptoms",
+         "pressure of a compressive tumour at onset, relative to a full entrapment"),
+        ("cmp_tumour_doubling_days", 60.0, "days",
+         "assumption: volume doubling times of growing metastases are of the order of 1-3 months (Friberg & Mattson "
+         "1997 J Surg Oncol 65:284), and pressure-to-free-room odds double with each volume doubling",
+         "doubling time of the tumour's pressure odds"),
     ),
     _compression,
 )
@@ -240,6 +292,6 @@ COMPRESSION = Cause(
 CAUSES: dict[str, Cause] = {c.name: c for c in (
     NONE, DIABETES, SHINGLES, CHEMOTHERAPY, TRAUMA, COMPRESSION,
     MULTIPLE_SCLEROSIS, RHEUMATOID_ARTHRITIS, GUILLAIN_BARRE, B12_DEFICIENCY, B1_DEFICIENCY, CHARCOT_MARIE_TOOTH,
-    ERYTHROMELALGIA, ALCOHOL, TOXIN, IDIOPATHIC,
+    ERYTHROMELALGIA, ALCOHOL, TOXIN, IDIOPATHIC, SPINAL_CORD_INJURY, CENTRAL_POST_STROKE, TRIGEMINAL_NEURALGIA,
 )}
 """Every cause a scenario can name (``cause.type``), in the order of SYSTEM.md §5."""

@@ -2,11 +2,10 @@
 
 Relapses and flares are event lists (``ms_relapse_h``, ``ra_flare_h``: hours
 since day 0) that the scenario builds from given days or from a seeded rate
-(:mod:`painloop.scenario._inputs`). Multiple sclerosis is a central lesion;
-the model has one fibre-damage state, which here stands for the share of
-pain-relevant pathways demyelinated (assumption: the same damage → ectopic →
-sensitization chain applies to central demyelinating lesions, Solaro 2013
-Mult Scler: central neuropathic pain from demyelinating lesions).
+(:mod:`painloop.scenario._inputs`). Multiple sclerosis is a central lesion:
+its relapses demyelinate the central somatosensory pathway (the ``central``
+state: central firing and sensitization, no peripheral fibre loss), the
+central neuropathic pain of demyelinating lesions (Solaro 2013 Mult Scler).
 """
 
 from __future__ import annotations
@@ -20,14 +19,17 @@ _EDGE_H = 6.0
 
 
 def _multiple_sclerosis(xp: Any, t: Any, q: dict, p: dict) -> dict:
-    """Demyelinating relapses injure and inflame; each relapse lowers the remyelination that follows."""
+    """Demyelinating relapses lesion the central pathway and inflame; each relapse lowers the remyelination that
+    follows. Peripheral fibres are spared (no ``injury_rate``)."""
     on = started(xp, t, q["onset_h"])
     relapse = episodes(xp, t, q["ms_relapse_h"], 24.0 * p["ms_relapse_days"], _EDGE_H)
     past = since(xp, t, q["ms_relapse_h"], _EDGE_H)
     return {
-        "injury_rate": q["severity"] * (p["ms_k_injury"] * relapse + on * p["ms_k_progression"]),
-        "regen_capacity": p["ms_regen"] / (1.0 + p["ms_regen_loss"] * past),
+        "injury_rate": 0.0 * t,
+        "regen_capacity": 1.0 + 0.0 * t,
         "infl_drive": q["severity"] * p["ms_infl"] * relapse,
+        "central_injury_rate": q["severity"] * (p["ms_k_injury"] * relapse + on * p["ms_k_progression"]),
+        "central_repair": p["ms_regen"] / (1.0 + p["ms_regen_loss"] * past),
     }
 
 
@@ -67,7 +69,7 @@ MULTIPLE_SCLEROSIS = Cause(
         ("ms_k_progression", 3.0e-6, "1/h",
          "assumption: slow background neurodegeneration between relapses (a few % per year)",
          "background injury rate after onset at severity 1"),
-        ("ms_regen", 1.0, "fraction", "assumption: remyelination after a first relapse proceeds at the normal repair rate",
+        ("ms_regen", 1.0, "fraction", "assumption: remyelination after a first relapse proceeds at the full central repair rate (k_central_repair)",
          "regeneration capacity before any relapse"),
         ("ms_regen_loss", 0.4, "1/relapse",
          "assumption: ~40 % of relapses leave a residual deficit (Lublin 2003 Neurology); capacity 1/(1 + l·relapses)",

@@ -14,7 +14,13 @@ function:
 * inflammatory: the cause's tissue inflammation (wound, rash, inflamed joint);
 * visceral: constipation and bladder distension of autonomic neuropathy (``autonomic``).
 
-NSAIDs act on the musculoskeletal and inflammatory inputs only. The symptom readouts (burning, shooting
+The neuropathic input also carries the spontaneous firing of a central lesion
+(``central``: burning and allodynia without distal numbness) and the attacks of
+a focal demyelinated lesion (``paroxysm_drive`` of trigeminal neuralgia: the
+ignition hypothesis, Devor 2002 Clin J Pain), which raise the paroxysmal
+readout and, by their short duty cycle, the ongoing pain only a little; burning
+follows the ongoing (non-paroxysmal) input. NSAIDs act on the musculoskeletal
+and inflammatory inputs only. The symptom readouts (burning, shooting
 attacks, allodynia, numbness, tingling, pins and needles) come from the
 neuropathic input alone, each with a per-person gain (``sx_gain_*``, spread by
 the population's random effects), so the symptom profile differs between
@@ -74,6 +80,10 @@ PARAMS = params(
      "Anesthesiology: day-1 pain after surgery)", "inflammatory (nociceptive) input per unit tissue inflammation"),
     ("k_parox", 1.0, "dimensionless", "assumption: shooting attacks need strong ectopic bursting; half-maximal at a squared ectopic drive of 1",
      "half-saturation of paroxysmal attacks"),
+    ("w_parox_pain", 0.3, "fraction",
+     "assumption: trigeminal attacks last seconds to two minutes, up to dozens a day (Maarbjerg 2017 Cephalalgia "
+     "37:648), so their share of the time-averaged pain input is a fraction of their intensity; with tn_k_parox, "
+     "moderate average pain (NRS ~4-6) with severe attacks", "share of the paroxysmal drive counted in the ongoing pain input"),
     ("k_allodynia", 1.5, "dimensionless", "assumption: allodynia is a minority feature, prominent at marked central sensitization (Baron 2010 Lancet Neurol)",
      "half-saturation of allodynia"),
     ("k_tingling", 0.5, "dimensionless", "assumption: paraesthesias are half-maximal at the ectopic activity of an established diabetic lesion",
@@ -130,7 +140,9 @@ def algebraic(c: Ctx) -> dict:
     xp, s, p, a, u = c.xp, c.s, c.p, c.a, c.u
     ectopic = c.pos(s["ectopic"])
     sensitized = 1.0 + p["g_psens_gain"] * s["sens_peripheral"]
-    neuropathic = ectopic * sensitized + p["g_csens_spont"] * s["sens_central"]
+    parox = c.pos(u["paroxysm_drive"]) * u["provocation"]
+    ongoing = ectopic * sensitized + a["central_firing"] + p["g_csens_spont"] * s["sens_central"]
+    neuropathic = ongoing + p["w_parox_pain"] * parox
     msk = a["tx_nociceptive_factor"] * (p["g_msk_pain"] * c.pos(s["muscle_tension"]) * (1.0 + c.pos(1.0 - s["fitness"]))
                                         + p["loop_gait_to_pain"] * p["g_gait_msk"] * c.pos(s["gait_strain"]))
     inflammatory = a["tx_nociceptive_factor"] * p["g_infl_pain"] * u["tissue_inflammation"]
@@ -147,7 +159,7 @@ def algebraic(c: Ctx) -> dict:
     weakness = a["weakness"]
     function = (100.0 * xp.minimum(c.pos(s["activity"]), 1.0) / (1.0 + p["w_func_pain"] * nrs / 10.0)
                 / (1.0 + p["w_func_weak"] * weakness / 10.0))
-    bursts = p["sx_gain_paroxysmal"] * ectopic * central
+    bursts = p["sx_gain_paroxysmal"] * (ectopic + parox) * central
     return {
         "pain_drive": drive,
         "central_gain": gain,
@@ -156,7 +168,7 @@ def algebraic(c: Ctx) -> dict:
         "msk_pain": 10.0 * c.sat(msk * central, p["k_nrs"]),
         "inflammatory_pain": 10.0 * c.sat(inflammatory * central, p["k_nrs"]),
         "visceral_pain": 10.0 * c.sat(visceral * central, p["k_nrs"]),
-        "burning": 10.0 * c.sat(p["sx_gain_burning"] * neuropathic_drive, p["k_nrs"]),
+        "burning": 10.0 * c.sat(p["sx_gain_burning"] * ongoing * central, p["k_nrs"]),
         "paroxysmal": 10.0 * c.sat(bursts * bursts, p["k_parox"]),
         "allodynia": 10.0 * c.sat(p["sx_gain_allodynia"] * disinhibition, p["k_allodynia"]),
         "numbness": 10.0 * xp.minimum(p["sx_gain_numbness"] * s["damage"] * (1.0 - u["deafferentation"]), 1.0),

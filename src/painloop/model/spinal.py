@@ -2,7 +2,8 @@
 
 Central sensitization is activity-dependent (Woolf 2011 Pain): it builds under
 afferent barrage from the lesion (ectopic firing, deafferentation after an
-amputation), amplified by glial activation, excess glutamate and chronic
+amputation, the firing and the loss of inhibition of a central lesion:
+``central``), amplified by glial activation, excess glutamate and chronic
 stress, and decays over weeks when that drive falls. Sensitized dorsal-horn
 neurons also drive themselves (a cooperative, LTP-like self-maintenance that
 is negligible at low levels), so whether sensitization outlives the lesion is
@@ -67,7 +68,8 @@ def rates(c: Ctx) -> dict:
     """d(sensitization)/dt, peripheral and central (per hour)."""
     s, p, u = c.s, c.p, c.u
     cs = s["sens_central"]
-    lesion = c.pos(s["ectopic"]) + p["w_csens_deaff"] * u["deafferentation"]
+    lesion = (c.pos(s["ectopic"]) + c.a["central_firing"] + p["w_csens_deaff"] * u["deafferentation"]
+              + p["w_csens_central"] * s["central_lesion"])
     self_drive = p["g_csens_self"] * cs * cs / (cs * cs + p["csens_hold"] ** 2)
     amplification = c.pos(1.0 + p["w_csens_glia"] * s["infl_glial"]
                           + p["loop_stress_to_pain"] * p["w_csens_stress"] * s["stress_load"]

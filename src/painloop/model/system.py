@@ -12,17 +12,18 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from ..causes.catalogue import CAUSES
-from . import (autonomic, behaviour, cognition, descending, hpa, inflammation, inputs, loops, mood,
+from ..causes.combine import drivers_for
+from . import (autonomic, behaviour, central, cognition, descending, hpa, inflammation, inputs, loops, mood,
                perception, periphery, sleep, social, spinal, stress, transmitters)
 from ..treatments import model as treatments
 from ._declare import Ctx, Output, Param, State, Subsystem
 
 SUBSYSTEMS: tuple[Subsystem, ...] = tuple(m.SUBSYSTEM for m in (
-    periphery, inflammation, spinal, transmitters, descending, hpa, stress, sleep, mood, behaviour,
+    periphery, central, inflammation, spinal, transmitters, descending, hpa, stress, sleep, mood, behaviour,
     autonomic, cognition, perception, social, loops, inputs, treatments,
 ))
 ALGEBRAIC_ORDER: tuple[Subsystem, ...] = tuple(m.SUBSYSTEM for m in (
-    treatments, hpa, descending, autonomic, behaviour, perception, sleep, cognition, social,
+    treatments, hpa, descending, central, autonomic, behaviour, perception, sleep, cognition, social,
 ))
 
 STATES: tuple[State, ...] = tuple(s for sub in SUBSYSTEMS for s in sub.states)
@@ -38,8 +39,11 @@ PARAMS: tuple[Param, ...] = (tuple(p for sub in SUBSYSTEMS for p in sub.params)
 PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMS)
 
 
-OPTIONAL_DRIVERS: tuple[str, ...] = ("deafferentation", "tissue_inflammation")
-"""Cause drivers that only some causes set (0 otherwise): loss of the afferent territory, tissue inflammation."""
+OPTIONAL_DRIVERS: tuple[str, ...] = ("deafferentation", "tissue_inflammation", "central_injury_rate", "central_repair",
+                                     "paroxysm_drive")
+"""Cause drivers that only some causes set (0 otherwise): loss of the afferent territory, tissue inflammation, injury
+and repair of a central lesion (``central``), and the paroxysmal bursting of a focal demyelinated lesion
+(``perception``)."""
 
 
 def default_params() -> dict[str, float]:
@@ -53,10 +57,13 @@ def initial_state() -> list[float]:
 
 
 def context(xp: Any, cause: str, t: Any, y: Sequence[Any], p: Mapping[str, Any], q: Mapping[str, Any]) -> Ctx:
-    """Evaluate inputs and all algebraic quantities at time ``t`` (h) for states ``y``."""
+    """Evaluate inputs and all algebraic quantities at time ``t`` (h) for states ``y``.
+
+    ``cause`` is a cause name or several joined by ``+`` (:mod:`painloop.causes.combine`).
+    """
     c = Ctx(xp, t, dict(zip(STATE_NAMES, y)), p)
     c.u.update(inputs.environment(c, q))
-    c.u.update(CAUSES[cause].drivers(xp, t, q, p))
+    c.u.update(drivers_for(cause, CAUSES)(xp, t, q, p))
     for optional in OPTIONAL_DRIVERS:
         c.u.setdefault(optional, 0.0 * t)
     c.u.update(treatments.inputs(c, q))

@@ -159,6 +159,18 @@ DRAWS: tuple[Draw, ...] = (
          "assumption: the offending drug is usually stopped once neuropathy is recognised"),
     Draw("toxin", "exposure_end_day", "covariate", "uniform", (30.0, 180.0), "days after onset",
          "assumption: recognised within months"),
+    # --- central causes: who has them, and whether a stroke reaches the somatosensory pathway ---
+    Draw("spinal_cord_injury", "age", "covariate", "normal", (43.0, 17.0), "years",
+         "assumption: mean age at traumatic spinal cord injury ~40-45 years (NSCISC 2023 facts and figures)",
+         (16.0, 90.0)),
+    Draw("spinal_cord_injury", "female", "covariate", "bernoulli", (0.2,), "0/1",
+         "assumption: ~80 % of traumatic spinal cord injuries are in men (NSCISC 2023)"),
+    Draw("central_post_stroke", "age", "covariate", "normal", (70.0, 12.0), "years",
+         "assumption: mean age of stroke survivors ~70 (Andersen 1995 Pain 61:187 cohort)", (30.0, 100.0)),
+    Draw("central_post_stroke", "somatosensory", "input", "bernoulli", (0.45,), "0/1",
+         "assumption: about 40-50 % of stroke survivors have a somatosensory deficit, i.e. a lesion of the "
+         "spinothalamic–thalamocortical pathway (Andersen 1995 Pain 61:187: CPSP in 8 % of all and ~18 % of those "
+         "with somatosensory deficits; Klit 2011 Pain 152:818)"),
     # --- episodic causes: their event rates ---
     Draw("multiple_sclerosis", "relapse_rate_per_year", "covariate", "lognormal", (0.5, 0.5), "1/year",
          "assumption: annualised relapse rate ~0.3-0.8 in relapsing-remitting MS cohorts", (0.0, 4.0)),

@@ -5,15 +5,23 @@ from __future__ import annotations
 import numpy as np
 
 from ..treatments import THERAPIES, dose_events, records
+from ..causes.combine import prefixed, unprefixed
 from ..causes.toxic_metabolic import TOXIN_AGENTS
 from ..treatments.catalogue import SESSION_THERAPIES
-from ._schema import (Alcohol, B1Deficiency, B12Deficiency, Chemotherapy, Compression, Diabetes, DrugTreatment,
+from ._schema import (Alcohol, B1Deficiency, B12Deficiency, CentralPostStroke, Chemotherapy, CombinedCause, Compression, Diabetes, DrugTreatment,
                       Erythromelalgia, MultipleSclerosis, NoCause, RheumatoidArthritis, Scenario, Shingles,
-                      TherapyTreatment, Toxin, Trauma)
+                      TherapyTreatment, Toxin, Trauma, TrigeminalNeuralgia)
 
 _NEVER_H = 1e12
 
-SCHEDULE_KEYS = frozenset({"night_days", "night_hours", "stress_steps", "stress_step_h", "cycle_starts_h", "tens_clock_h",
+class _ScheduleKeys(frozenset):
+    """A set of input names that also contains each name under a combined cause's prefix (``chemotherapy__…``)."""
+
+    def __contains__(self, key: object) -> bool:
+        return frozenset.__contains__(self, key) or (isinstance(key, str) and frozenset.__contains__(self, unprefixed(key)))
+
+
+SCHEDULE_KEYS = _ScheduleKeys({"night_days", "night_hours", "stress_steps", "stress_step_h", "cycle_starts_h", "tens_clock_h",
                            "ms_relapse_h", "ra_flare_h", "em_heat_start_h", "em_heat_end_h", "em_heat_c",
                            *(f"{t}_{edge}_h" for t in THERAPIES for edge in ("start", "end")),
                            *(f"{t}_intensity" for t in SESSION_THERAPIES)})
@@ -68,6 +76,8 @@ def cause_inputs(cause, horizon_day: float = 3650.0) -> dict[str, np.ndarray | f
     """Cause settings in solver units (hours); seeded events (relapses, flares) are drawn up to ``horizon_day``."""
     if isinstance(cause, NoCause):
         return {}
+    if isinstance(cause, CombinedCause):
+        return {k: v for c in cause.causes for k, v in prefixed(c.type, cause_inputs(c, horizon_day)).items()}
     q: dict = {"severity": cause.severity, "onset_h": 24.0 * cause.onset_day}
     if isinstance(cause, Diabetes):
         q["hba1c"] = cause.hba1c
@@ -102,6 +112,12 @@ def cause_inputs(cause, horizon_day: float = 3650.0) -> dict[str, np.ndarray | f
         q["amputation"] = float(cause.amputation)
     elif isinstance(cause, Compression):
         q["release_h"] = _NEVER_H if cause.decompression_day is None else 24.0 * cause.decompression_day
+        if cause.kind != "entrapment":
+            q[f"cmp_kind_{cause.kind}"] = 1.0
+    elif isinstance(cause, TrigeminalNeuralgia):
+        q["release_h"] = _day_h(cause.decompression_day)
+    elif isinstance(cause, CentralPostStroke):
+        q["somatosensory"] = float(cause.somatosensory)
     return q
 
 

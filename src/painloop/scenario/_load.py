@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import PainloopInputError
-from ._schema import Scenario
+from ._schema import CAUSE_TAGS, Scenario
 
 
 class ScenarioError(PainloopInputError):
@@ -19,7 +19,10 @@ class ScenarioError(PainloopInputError):
 def _format_validation(err: ValidationError, origin: str) -> str:
     lines = [f"invalid scenario {origin}:"]
     for e in err.errors():
-        where = ".".join(str(x) for x in e["loc"]) or "(top level)"
+        loc = [x for i, x in enumerate(e["loc"]) if not (i == 1 and e["loc"][0] == "cause" and x in CAUSE_TAGS)]
+        if loc[:2] == ["cause", "causes"]:
+            loc = [f"cause[{loc[2]}]", *loc[3:]] if len(loc) > 2 else ["cause"]
+        where = ".".join(str(x) for x in loc) or "(top level)"
         got = e.get("input")
         got_txt = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
         lines.append(f"  {where}: {e['msg']}{got_txt}")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_serializer,
+                      model_validator)
 
+from ..causes.combine import cause_key
 from ..model import system
 from ..treatments import DRUGS, THERAPIES, RegimenError, parse_treatment
 from ..treatments.catalogue import check_daily_dose
@@ -80,6 +82,9 @@ class Trauma(_CauseBase):
 
 class Compression(_CauseBase):
     type: Literal["compression"]
+    kind: Literal["entrapment", "disc_herniation", "stenosis", "tumour"] = Field(
+        "entrapment", description="form of compression: entrapment (constant), disc_herniation (resorbs over months), "
+                                  "stenosis (slowly progressive) or tumour (grows)")
     decompression_day: float | None = Field(None, description="day of decompression surgery (none: never)")
 
     @model_validator(mode="after")
@@ -195,9 +200,94 @@ class Idiopathic(_CauseBase):
     type: Literal["idiopathic"]
 
 
+class SpinalCordInjury(_CauseBase):
+    type: Literal["spinal_cord_injury"]
+
+
+class CentralPostStroke(_CauseBase):
+    type: Literal["central_post_stroke"]
+    somatosensory: bool = Field(True, description="true if the stroke involves the spinothalamic–thalamocortical "
+                                                  "pathway (a sensory deficit); false: no central pain can follow")
+
+
+class TrigeminalNeuralgia(_CauseBase):
+    type: Literal["trigeminal_neuralgia"]
+    decompression_day: float | None = Field(None, description="day of microvascular decompression (null: never)")
+
+    @model_validator(mode="after")
+    def _decompression_after_onset(self) -> "TrigeminalNeuralgia":
+        _after_onset(self, "decompression_day")
+        return self
+
+
 CauseSpec = Annotated[Union[NoCause, Diabetes, Shingles, Chemotherapy, Trauma, Compression, MultipleSclerosis,
                             RheumatoidArthritis, GuillainBarre, B12Deficiency, B1Deficiency, CharcotMarieTooth,
-                            Erythromelalgia, Alcohol, Toxin, Idiopathic], Field(discriminator="type")]
+                            Erythromelalgia, Alcohol, Toxin, Idiopathic, SpinalCordInjury, CentralPostStroke,
+                            TrigeminalNeuralgia], Field(discriminator="type")]
+
+
+class CombinedCause(_Strict):
+    """Several causes at once (a list under ``cause``); their drivers combine (:mod:`painloop.causes.combine`).
+
+    Written and read back as the plain list. ``type`` is the engine's cause key (names joined by ``+``),
+    ``onset_day`` the earliest onset and ``severity`` the largest severity of the listed causes.
+    """
+
+    causes: list[CauseSpec] = Field(description="the causes, each with its own type, severity, onset and settings")
+
+    @field_validator("causes")
+    @classmethod
+    def _distinct(cls, v: list) -> list:
+        names = [c.type for c in v]
+        if len(names) < 2:
+            raise ValueError("a list of causes needs at least two causes (give a single cause as a mapping)")
+        if "none" in names:
+            raise ValueError("type 'none' cannot be combined with other causes; leave it out of the list")
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"cause type(s) {dup} listed more than once; each cause may appear once (raise its "
+                             "severity instead)")
+        return v
+
+    @property
+    def type(self) -> str:
+        """The engine's cause key: the listed cause types joined by ``+``."""
+        return cause_key([c.type for c in self.causes])
+
+    @property
+    def onset_day(self) -> float:
+        """Earliest onset of the listed causes (day)."""
+        return min(c.onset_day for c in self.causes)
+
+    @property
+    def severity(self) -> float:
+        """Largest severity of the listed causes (0-1)."""
+        return max(c.severity for c in self.causes)
+
+    @model_serializer(mode="wrap")
+    def _as_list(self, handler) -> list:
+        return handler(self)["causes"]
+
+
+CAUSE_TAGS = ("single", "combined")
+"""Tags of the two forms of ``cause`` (one mapping, or a list); error messages leave them out of field paths."""
+
+
+def _cause_kind(v: object) -> str:
+    """``combined`` for a list of causes (or its :class:`CombinedCause`), ``single`` otherwise."""
+    combined = isinstance(v, CombinedCause) or (isinstance(v, dict) and "causes" in v and "type" not in v)
+    return "combined" if combined else "single"
+
+
+def _combined_from_list(v: object) -> object:
+    """A list of causes → :class:`CombinedCause` input; an empty list is an error naming the field."""
+    if isinstance(v, list):
+        if not v:
+            raise ValueError("the list of causes is empty; name at least two causes, or give one cause as a mapping")
+        if len(v) == 1:
+            return v[0]
+        return {"causes": v}
+    return v
 
 
 class StressStep(_Strict):
@@ -334,7 +424,9 @@ class Scenario(_Strict):
     description: str = ""
     duration_days: float = Field(365.0, gt=0.0, le=3650.0, description="reported period, days (≤ 3650)")
     history_days: int = Field(0, ge=0, le=7300, description="whole days simulated before day 0 and not reported")
-    cause: CauseSpec = Field(default_factory=NoCause)
+    cause: Annotated[Union[Annotated[CauseSpec, Tag("single")], Annotated[CombinedCause, Tag("combined")]],
+                     Discriminator(_cause_kind)] = Field(
+        default_factory=NoCause, description="the cause, or a list of causes acting together")
     stress: Stress = Field(default_factory=Stress)
     sleep: Sleep = Field(default_factory=Sleep)
     variation: Variation = Field(default_factory=Variation)
@@ -344,6 +436,11 @@ class Scenario(_Strict):
     treatments: list[TreatmentSpec] = Field(
         default_factory=list,
         description="drugs and therapies; a string is a regimen such as 'duloxetine 60 mg qd from day 14'")
+
+    @field_validator("cause", mode="before")
+    @classmethod
+    def _cause_list(cls, v: object) -> object:
+        return _combined_from_list(v)
 
     @field_validator("treatments", mode="before")
     @classmethod
