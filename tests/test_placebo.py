@@ -52,8 +52,11 @@ STABILITY_SEEDS = (101, 102, 103, 104, 105)
 """Seeds of the stability check (never the calibration seed, 2015)."""
 STABILITY_N = 300
 """Patients in the placebo arm per seed (as in the built-in Finnerup design)."""
-MAX_SEED_SD = 0.03
-"""Largest SD of the 50 % responder rate across seeds (issue: the rate moved from 0.237 to 0.31 with the seed)."""
+SAMPLING_SD_FACTOR = 1.8
+"""Largest SD of the 50 % responder rate across seeds, in units of the binomial SD sqrt(p(1 - p)/n) that sampling
+alone gives (about 0.024 at p 0.22 and n 300). Five seeds from sampling alone exceed 1.8 of it with probability
+P(chi2_4 > 4 * 1.8**2) ≈ 0.01; a seed dependence like the one once found (0.237 at one seed, 0.31 at another: SD
+0.052 for that pair) exceeds it."""
 
 
 def _placebo_target(level: int):
@@ -76,8 +79,8 @@ def _placebo_responders(seed: int, n: int) -> tuple[float, float]:
 
 @pytest.mark.slow
 def test_placebo_responder_rate_is_stable_across_seeds_and_inside_the_published_bands():
-    """300 placebo patients at each of five seeds: the 50 % responder rate varies by SD ≤ 0.03 across seeds and the
-    means of the 50 % and 30 % rates lie in the published bands shipped in calibration_targets.csv."""
+    """300 placebo patients at each of five seeds: the 50 % responder rate varies across seeds no more than sampling
+    explains (SD ≤ 1.8 binomial SDs, ≈ 0.043) and the means of the 50 % and 30 % rates lie in the published bands shipped in calibration_targets.csv."""
     assert CALIBRATION_SEED not in STABILITY_SEEDS
     t50, t30 = _placebo_target(50), _placebo_target(30)
     rates = np.array([_placebo_responders(s, STABILITY_N) for s in STABILITY_SEEDS])  # (seed, [30 %, 50 %])
@@ -87,6 +90,7 @@ def test_placebo_responder_rate_is_stable_across_seeds_and_inside_the_published_
     print(f"responders_50 {r50.mean():.3f} ± {r50.std(ddof=1):.3f}; responders_30 {r30.mean():.3f} ± "
           f"{r30.std(ddof=1):.3f} (mean ± SD over {len(STABILITY_SEEDS)} seeds)")
     assert np.all(r50 <= r30), "every 50 % responder is also a 30 % responder"
-    assert r50.std(ddof=1) <= MAX_SEED_SD, r50
+    p = r50.mean()
+    assert r50.std(ddof=1) <= SAMPLING_SD_FACTOR * np.sqrt(p * (1 - p) / STABILITY_N), r50
     assert t50.low <= r50.mean() <= t50.high, (r50.mean(), t50.low, t50.high, t50.source)
     assert t30.low <= r30.mean() <= t30.high, (r30.mean(), t30.low, t30.high, t30.source)
