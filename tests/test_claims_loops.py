@@ -78,3 +78,11 @@ def test_inflammatory_swelling_compresses_the_nerve(calm_pain):
     assert damage[0] > damage[1] + 5e-4
     assert damage[2] - damage[3] > damage[0] - damage[1]
     assert abs(damage[3] - damage[1]) < 1e-6, "with the leg cut, inflammation does not injure the nerve"
+
+
+def test_swelling_without_a_lesion_injures_nothing(calm_pain):
+    """Stress-driven inflammation swells the tissue in a person without a cause, yet no fibre is injured:
+    swelling compresses only an already injured nerve (double crush)."""
+    ds = simulate(variant(calm_pain, cause={"type": "none"}, stress={"baseline": 1.0}))
+    assert _last_week(ds, "swelling", 1)[0] > 0.05
+    assert float(np.abs(ds["damage"].values).max()) == 0.0

@@ -4,7 +4,8 @@ The cause of the scenario drives damage through the inputs ``injury_rate``
 (1/h) and ``regen_capacity`` (0–1); regeneration is slow (months), as axons
 regrow at about 1 mm/day, and more slowly when sleep is short (repair is a sleep-dependent process).
 Inflammatory swelling of the tissue around the nerve (``swelling``, in ``inflammation``) adds a small
-compression injury. Damaged-but-surviving fibres fire ectopically; the
+compression injury to a nerve that is already injured (an injured nerve is more vulnerable to pressure), so
+without a lesion swelling injures nothing. Damaged-but-surviving fibres fire ectopically; the
 firing is enhanced by local inflammation and varies with the day's activity
 (``provocation``). Without damage there is no ectopic firing: muscle tension
 acts through a separate, musculoskeletal pain component (``perception``),
@@ -47,11 +48,12 @@ PARAMS = params(
      "Dermatol); a full sleep deficit slows regrowth by 30 %; chosen small so that the calibrated "
      "natural-history figures hold",
      "relative slowing of regeneration per unit sleep deficit"),
-    ("k_swelling_injury", 5e-6, "1/h",
+    ("k_swelling_injury", 1e-5, "1/h",
      "assumption: oedema in a tight compartment raises endoneurial pressure and injures fibres (Rempel 1999 J Bone "
-     "Joint Surg Am: pressure thresholds of nerve injury); at swelling 1 about 1/60 of a severe compression's "
-     "injury rate (cmp_k_injury); chosen small so that the calibrated prevalence holds",
-     "compression injury rate per unit inflammatory swelling"),
+     "Joint Surg Am: pressure thresholds of nerve injury), an already injured nerve more readily (double crush, "
+     "Upton & McComas 1973 Lancet); at swelling 1 and full damage 1/30 of a severe compression's injury rate "
+     "(cmp_k_injury); chosen small so that the calibrated natural-history and trial figures hold",
+     "compression injury rate per unit inflammatory swelling and unit existing damage"),
 )
 
 
@@ -63,7 +65,7 @@ def regeneration_factor(c: Ctx):
 def rates(c: Ctx) -> dict:
     """d(damage)/dt and d(ectopic)/dt (per hour)."""
     s, p, u = c.s, c.p, c.u
-    compression = p["loop_swelling_to_compression"] * p["k_swelling_injury"] * s["swelling"]
+    compression = p["loop_swelling_to_compression"] * p["k_swelling_injury"] * s["swelling"] * s["damage"]
     surviving_damaged = s["damage"] / (1.0 + p["frac_degenerated"] * s["damage"])
     target = (c.a["tx_ectopic_factor"] * u["provocation"] * p["g_ectopic"] * surviving_damaged
               * (1.0 + p["g_ectopic_infl"] * s["infl_peripheral"]))
