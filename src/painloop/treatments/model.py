@@ -181,9 +181,10 @@ PD_PARAMS = params(
      "anxiety drive per unit withdrawal"),
     ("g_withdrawal_arousal", 0.2, "dimensionless", "assumption: withdrawal insomnia",
      "sleep arousal per unit withdrawal"),
-    ("g_withdrawal_dysphoria", 0.5, "dimensionless",
+    ("g_withdrawal_dysphoria", 0.2, "dimensionless",
      "assumption: opioid withdrawal is dysphoric (dysphoric mood is a DSM-5 withdrawal criterion; Kosten 2003 Sci "
-     "Pract Perspect)", "depressive drive per unit withdrawal"),
+     "Pract Perspect); chosen small so that the calibrated strong-opioid NNT (Finnerup 2015) holds: the brief "
+     "withdrawal at the troughs between doses also acts", "depressive drive per unit withdrawal"),
     # direct (monoaminergic) mood effect of antidepressants, separate from their analgesia
     ("emax_antidepressant_mood", 0.15, "fraction",
      "assumption: the drug-placebo difference of antidepressants on depressive symptoms is modest (SMD ~0.3; "
