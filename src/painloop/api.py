@@ -106,7 +106,8 @@ def simulate(source: "str | Path | Scenario | Mapping[str, Any]" = "default", *,
              params: Mapping[str, Any] | None = None, treat: Iterable[str] = (), n: int = 1, seed: int = 0,
              variability: float = 1.0, patients: "Population | None" = None,
              duration_days: float | None = None, history_days: int | None = None, every_hours: float | None = None,
-             vars: Sequence[str] | None = None, progress: Callable[[float], None] | None = None) -> "xr.Dataset":
+             vars: Sequence[str] | None = None, progress: Callable[[float], None] | None = None,
+             adherence_seed: int | None = None) -> "xr.Dataset":
     """Simulate a scenario and return an ``xarray.Dataset`` (dims ``patient`` × ``time``; time in days).
 
     Args:
@@ -125,6 +126,10 @@ def simulate(source: "str | Path | Scenario | Mapping[str, Any]" = "default", *,
         every_hours: replace the output interval, hours.
         vars: keep only these variables (``painloop states``; outputs such as ``nrs``); ``solver_ok`` is always kept.
         progress: called with the fraction done (0-1) as the solver advances.
+        adherence_seed: with a seed, patients miss oral doses with a probability that rises with their side-effect
+            burden (:mod:`painloop.treatments.adherence`; parameters ``adherence_miss_base`` and
+            ``adherence_miss_burden``); the result then has ``doses_missed`` and ``doses_scheduled`` per patient.
+            Same seed → same missed doses. ``None`` (default): every dose is taken.
 
     Every variable carries ``units`` and ``long_name``; ``ds.attrs`` holds the scenario (YAML), the solver and the
     disclaimer. Same inputs and seed → same numbers.
@@ -145,9 +150,36 @@ def simulate(source: "str | Path | Scenario | Mapping[str, Any]" = "default", *,
         size = n if patients is None else patients.n
         p = {k: (np.full(size, float(v)) if np.ndim(v) == 0 else np.asarray(v, dtype=float)) for k, v in p.items()}
     _check_vars(vars)
-    ds = _simulate(sc, p, inputs=inputs, progress=progress)
+    if adherence_seed is None:
+        ds = _simulate(sc, p, inputs=inputs, progress=progress)
+    else:
+        ds = _simulate_with_adherence(sc, p, inputs, int(adherence_seed), progress)
     if vars:
         ds = ds[[*vars, "solver_ok"]]
+    return ds
+
+
+def _simulate_with_adherence(sc: "Scenario", p: Mapping[str, Any], inputs: Mapping[str, Any] | None, seed: int,
+                             progress: Callable[[float], None] | None) -> "xr.Dataset":
+    """Two runs: every dose taken (for the side-effect burden at each dose time), then with the seeded missed
+    doses cancelled (see :mod:`painloop.treatments.adherence`). Adds ``doses_missed`` and ``doses_scheduled``."""
+    from .scenario._inputs import dose_schedule
+    from .simulate import patient_params
+    from .simulate import simulate as _simulate
+    from .treatments import adherence
+
+    schedule = dose_schedule(sc)
+    full = _simulate(sc, p, inputs=inputs)
+    missed = adherence.draw_missed(schedule, 24.0 * full["time"].values, full["side_effect_burden"].values,
+                                   patient_params(sc, p), seed)
+    ds = _simulate(sc, p, inputs=inputs, progress=progress, patient_doses=adherence.cancelling_doses(schedule, missed))
+    n_missable = len(adherence.missable(schedule))
+    ds["doses_missed"] = ("patient", missed.sum(axis=0).astype(int),
+                          {"units": "doses", "long_name": "oral doses missed (seeded adherence model)"})
+    ds["doses_scheduled"] = ("patient", [n_missable] * missed.shape[1],
+                             {"units": "doses", "long_name": "oral doses scheduled in the reported period"})
+    ds.attrs["adherence"] = (f"seeded adherence model, seed {seed}: doses missed with probability "
+                             "adherence_miss_base + adherence_miss_burden × side-effect burden")
     return ds
 
 

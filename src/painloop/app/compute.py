@@ -117,6 +117,10 @@ LOOP_EDGES: dict[str, LoopEdge] = {e.gain: e for e in (
     LoopEdge("loop_autonomic_to_stress", "autonomic", "stress", "perceived_stress", "perceived stress", "score"),
     LoopEdge("loop_isolation_to_mood", "social", "mood", "depression", "depression", "score 0-1"),
     LoopEdge("loop_gait_to_pain", "gait", "pain", "msk_pain", "musculoskeletal pain", "NRS"),
+    LoopEdge("loop_hpa_to_stress", "hpa", "stress", "perceived_stress", "perceived stress", "score"),
+    LoopEdge("loop_fatigue_to_mood", "fatigue", "mood", "anxiety", "anxiety (irritability)", "score 0-1"),
+    LoopEdge("loop_sleep_to_repair", "sleep", "damage", "damage", "nerve damage", "fraction"),
+    LoopEdge("loop_swelling_to_compression", "inflammation", "damage", "damage", "nerve damage", "fraction"),
 )}
 if set(LOOP_EDGES) != set(LOOP_GAINS):  # pragma: no cover - guards against a renamed loop gain
     raise RuntimeError(f"loop gains {sorted(LOOP_GAINS)} do not match the app's diagram {sorted(LOOP_EDGES)}")

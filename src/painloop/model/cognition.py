@@ -2,7 +2,8 @@
 
 Fatigue accumulates with sleep loss, pain, depression and deconditioning over
 days; cognitive performance falls with fatigue, pain (attentional capture;
-Eccleston & Crombez 1999 Psychol Bull) and sleep loss.
+Eccleston & Crombez 1999 Psychol Bull), sleep loss, drug side effects (cognitive fog) and opioid
+withdrawal. Fatigue in turn feeds irritability and low mood (``mood``).
 """
 
 from __future__ import annotations
@@ -29,15 +30,20 @@ PARAMS = params(
      "cognitive loss per unit fatigue, performance ∝ 1/(1 + w·fatigue)"),
     ("w_cog_pain", 0.25, "per NRS/10", "assumption: severe pain costs ~25 % of attentional capacity (Moriarty 2011 Prog Neurobiol)",
      "cognitive loss per unit current pain"),
+    ("w_cog_withdrawal", 0.3, "dimensionless",
+     "assumption: opioid withdrawal impairs attention and concentration (restlessness, poor concentration are "
+     "withdrawal signs; Kosten 2003 Sci Pract Perspect); full withdrawal costs ~25 % of performance",
+     "cognitive loss per unit opioid withdrawal, performance ∝ 1/(1 + w·withdrawal)"),
 )
 
 OUTPUTS = outputs(NAME, ("cognition", "score 0-100", "cognitive performance (100 = healthy rested)"))
 
 
 def algebraic(c: Ctx) -> dict:
-    """Cognitive performance (0-100) from fatigue and current pain."""
+    """Cognitive performance (0-100) from fatigue, current pain, side-effect fog and opioid withdrawal."""
     return {"cognition": 100.0 / ((1.0 + c.p["w_cog_fatigue"] * c.s["fatigue"]) * (1.0 + c.p["w_cog_pain"] * c.a["nrs"] / 10.0)
-                                  * (1.0 + c.a["cognitive_fog"]))}
+                                  * (1.0 + c.a["cognitive_fog"])
+                                  * (1.0 + c.p["w_cog_withdrawal"] * c.a["opioid_withdrawal"]))}
 
 
 def rates(c: Ctx) -> dict:

@@ -5,7 +5,8 @@ drive (e.g. acute zoster, arthritis flares) and with chronic stress
 (glucocorticoid-resistance: Cohen et al. 2012 PNAS); cortisol speeds their
 clearance, less so when the HPA axis has adapted. Spinal glia (microglia,
 astrocytes) are activated by afferent ectopic barrage and peripheral cytokines
-over days to weeks.
+over days to weeks. Peripheral mediators make the tissue around the nerve swell (oedema) within about a
+day; swelling compresses the nerve (``periphery``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ STATES = states(
      "peripheral inflammatory mediators (TNF-alpha, IL-1b, IL-6) above healthy level, 1 = acute-injury level"),
     ("infl_glial", "dimensionless", 0.0,
      "spinal glial (microglia/astrocyte) activation above healthy level, 1 = post-injury peak"),
+    ("swelling", "dimensionless", 0.0,
+     "inflammatory swelling (oedema) of the tissue around the nerve, 1 = swelling at acute-injury inflammation"),
 )
 
 PARAMS = params(
@@ -56,11 +59,17 @@ PARAMS = params(
     ("k_glia_stress", 0.15, "dimensionless",
      "assumption: chronic stress primes spinal microglia (Sawicki 2019 Neuropsychopharmacology, mouse)",
      "glial activation per unit chronic stress load"),
+    ("tau_swelling", 24.0, "h",
+     "assumption: inflammatory oedema builds and drains over about a day (plasma extravasation follows mediator "
+     "release within hours; lymphatic drainage over a day)", "time constant of inflammatory swelling"),
+    ("k_swelling_infl", 1.0, "dimensionless",
+     "assumption: swelling is proportional to peripheral mediator level, 1 at the acute-injury level",
+     "swelling per unit peripheral inflammation"),
 )
 
 
 def rates(c: Ctx) -> dict:
-    """d(inflammation)/dt for peripheral mediators and glia (per hour)."""
+    """d/dt of peripheral mediators, glia and inflammatory swelling (per hour)."""
     s, p, u, a = c.s, c.p, c.u, c.a
     stress = p["loop_stress_to_pain"] * s["stress_load"]
     source = a["tx_inflammation_factor"] * (p["k_infl_damage"] * s["damage"] + p["k_infl_cause"] * u["infl_drive"]
@@ -72,6 +81,7 @@ def rates(c: Ctx) -> dict:
     return {
         "infl_peripheral": source / p["tau_infl_peripheral"] - clearance * s["infl_peripheral"],
         "infl_glial": (glia_target - s["infl_glial"]) / p["tau_glia"],
+        "swelling": (p["k_swelling_infl"] * s["infl_peripheral"] - s["swelling"]) / p["tau_swelling"],
     }
 
 

@@ -30,6 +30,12 @@ PARAMS = params(
     ("loop_isolation_to_mood", 1.0, "dimensionless", _WHY, "social isolation → depression and anxiety"),
     ("loop_gait_to_pain", 1.0, "dimensionless", _WHY,
      "altered gait (from weakness, numbness and pain) → strain → musculoskeletal pain"),
+    ("loop_hpa_to_stress", 1.0, "dimensionless", _WHY,
+     "dysregulated (stress-adapted) HPA axis → lower stress resilience, higher perceived stress"),
+    ("loop_fatigue_to_mood", 1.0, "dimensionless", _WHY, "fatigue → irritability (anxiety) and low mood"),
+    ("loop_sleep_to_repair", 1.0, "dimensionless", _WHY, "sleep loss → slower regeneration of damaged fibres"),
+    ("loop_swelling_to_compression", 1.0, "dimensionless", _WHY,
+     "peripheral inflammation → tissue swelling → compression injury of the nerve"),
     ranges=Range(0.0, 1.0, "assumption: an analysis switch, from cut (0) to the nominal coupling (1); drawn uniform "
                            "in the value (0 is allowed)", "linear"),
 )

@@ -36,6 +36,12 @@ PARAMS = params(
     ("k_stress_sleep", 0.3, "dimensionless",
      "assumption: sleep loss raises next-day stress reactivity (Minkel 2012 Emotion)",
      "perceived stress per unit sleep deficit"),
+    ("k_stress_hpa", 0.01, "dimensionless",
+     "assumption: a stress-adapted, flattened cortisol rhythm goes with lower stress resilience and higher "
+     "perceived stress (Miller 2007 Psychol Bull: HPA dysregulation in chronic stress; Adam 2017 "
+     "Psychoneuroendocrinology: flatter diurnal slopes with worse emotional health); chosen small so that the "
+     "calibrated trial and natural-history figures hold",
+     "perceived stress per unit HPA adaptation (hpa_adapt)"),
 )
 
 
@@ -44,7 +50,8 @@ def rates(c: Ctx) -> dict:
     s, p, u, a = c.s, c.p, c.u, c.a
     target = a["tx_appraisal"] * (u["life_stress"] + p["loop_pain_to_stress"] * p["k_stress_pain"] * s["pain_avg"] / 10.0
               + p["k_stress_anxiety"] * s["anxiety"] + p["k_stress_sleep"] * a["sleep_deficit"]
-              + p["loop_autonomic_to_stress"] * p["k_stress_autonomic"] * a["autonomic_symptoms"])
+              + p["loop_autonomic_to_stress"] * p["k_stress_autonomic"] * a["autonomic_symptoms"]
+              + p["loop_hpa_to_stress"] * p["k_stress_hpa"] * s["hpa_adapt"])
     return {
         "perceived_stress": (target - s["perceived_stress"]) / p["tau_perceived_stress"],
         "stress_load": (s["perceived_stress"] - s["stress_load"]) / p["tau_stress_load"],

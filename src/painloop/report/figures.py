@@ -191,7 +191,8 @@ def loop_figure(loops: pd.DataFrame) -> go.Figure:
 
 CONCENTRATIONS = ("duloxetine_conc", "amitriptyline_conc", "nortriptyline_conc", "pregabalin_conc", "gabapentin_conc",
                   "tramadol_conc", "m1_conc", "oxycodone_conc", "morphine_conc", "ibuprofen_conc")
-SIDE_EFFECTS = ("drowsiness", "dizziness", "nausea", "cognitive_fog", "dry_mouth", "opioid_dependence",
+SIDE_EFFECTS = ("drowsiness", "dizziness", "nausea", "cognitive_fog", "dry_mouth", "sexual_dysfunction",
+                "side_effect_burden", "opioid_dependence",
                 "opioid_withdrawal")
 
 

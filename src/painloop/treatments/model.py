@@ -181,6 +181,22 @@ PD_PARAMS = params(
      "anxiety drive per unit withdrawal"),
     ("g_withdrawal_arousal", 0.2, "dimensionless", "assumption: withdrawal insomnia",
      "sleep arousal per unit withdrawal"),
+    ("g_withdrawal_dysphoria", 0.2, "dimensionless",
+     "assumption: opioid withdrawal is dysphoric (dysphoric mood is a DSM-5 withdrawal criterion; Kosten 2003 Sci "
+     "Pract Perspect); chosen small so that the calibrated strong-opioid NNT (Finnerup 2015) holds: the brief "
+     "withdrawal at the troughs between doses also acts", "depressive drive per unit withdrawal"),
+    # direct (monoaminergic) mood effect of antidepressants, separate from their analgesia
+    ("emax_antidepressant_mood", 0.15, "fraction",
+     "assumption: the drug-placebo difference of antidepressants on depressive symptoms is modest (SMD ~0.3; "
+     "Cipriani 2018 Lancet); chosen small so that the calibrated trial figures hold",
+     "maximal reduction of the depressive drive by the direct mood effect of antidepressants"),
+    ("tau_antidepressant_onset", 14 * 24.0, "h",
+     "assumption: antidepressant response builds over 2-4 weeks, with improvement starting in the first 2 weeks "
+     "(Taylor 2006 Arch Gen Psychiatry)", "time constant of the direct mood effect of antidepressants"),
+    ("amitriptyline_mood_fold", 4.0, "dimensionless",
+     "assumption: antidepressant doses of amitriptyline (75-150 mg/d) are several times the analgesic dose "
+     "(10-25 mg/d; Moore 2015 Cochrane Database Syst Rev CD008242), so its mood EC50 is 4 × the analgesic one",
+     "mood EC50 of amitriptyline and nortriptyline relative to their analgesic EC50"),
     ("ibuprofen_ec50", _ref("ibuprofen"), "mg/L", f"{_C} 400 mg tid", "ibuprofen concentration at half-maximal effect"),
     ("emax_nsaid", 0.6, "fraction",
      "assumption: COX inhibition removes most prostaglandin-driven nociception from inflamed tissue and muscle; it "
@@ -216,6 +232,20 @@ PD_PARAMS = params(
     ("se_opioid_drowsy", 0.6, "score 0-1", "assumption: sedation common at opioid initiation", "maximal drowsiness from opioids"),
     ("se_opioid_nausea", 0.5, "score 0-1", "assumption: nausea ~20-30 % (McNicol 2013)", "maximal nausea from opioids"),
     ("se_opioid_fog", 0.5, "score 0-1", "assumption: opioid-induced cognitive impairment", "maximal cognitive fog from opioids"),
+    ("se_dulox_sexual", 0.45, "score 0-1",
+     "assumption: treatment-emergent sexual dysfunction in roughly 40-50 % of people on SNRIs (Serretti & Chiesa 2009 "
+     "J Clin Psychopharmacol meta-analysis: duloxetine and venlafaxine among the higher rates)",
+     "maximal sexual dysfunction from duloxetine"),
+    ("se_tca_sexual", 0.3, "score 0-1",
+     "assumption: TCAs cause sexual dysfunction, less often than SNRIs at low analgesic doses (Serretti & Chiesa "
+     "2009 J Clin Psychopharmacol: rates vary widely between tricyclics)",
+     "maximal sexual dysfunction from the TCA"),
+    ("se_opioid_sexual", 0.2, "score 0-1",
+     "assumption: long-term opioids lower libido through opioid-induced androgen deficiency (Brennan 2013 Am J Med)",
+     "maximal sexual dysfunction from opioids"),
+    ("weight_burden_kg", 5.0, "kg",
+     "assumption: a gain of about 7 % of body weight (≈ 5 kg at 70 kg, the label's clinically significant gain for "
+     "pregabalin) weighs as a full side effect", "drug-induced weight gain counted as a full side-effect burden"),
     ("weight_gain_gaba", 3.0, "kg", "assumption: mean gain of a few kg on long-term pregabalin (label: ≥7 % gain in ~4-9 %)",
      "steady weight gain at full gabapentinoid exposure"),
     ("weight_gain_tca", 3.0, "kg", "assumption: TCA weight gain of a few kg (label)", "steady weight gain at full TCA exposure"),
@@ -333,7 +363,20 @@ THERAPY_PARAMS = params(
 )
 """Mechanism sizes of the session-based therapies (mindfulness, support group, lifestyle, acupuncture, physical therapy)."""
 
-PARAMS = tuple(_pk_params()) + PD_PARAMS + THERAPY_PARAMS
+ADHERENCE_PARAMS = params(
+    NAME,
+    ("adherence_miss_base", 0.1, "fraction",
+     "assumption: about 10 % of oral doses are missed without side effects (Osterberg & Blaschke 2005 N Engl J Med: "
+     "adherence to long-term medication ~50-80 %, higher for daily once-or-twice regimens)",
+     "probability that an oral dose is missed at zero side-effect burden"),
+    ("adherence_miss_burden", 0.4, "fraction",
+     "assumption: side effects are a leading reason for skipping or stopping drugs for chronic pain "
+     "(Timmerman 2016 Acta Anaesthesiol Scand systematic review of non-adherence in chronic pain); at full burden "
+     "40 % more doses are missed", "rise of the missed-dose probability per unit side-effect burden"),
+)
+"""Seeded adherence model (:mod:`painloop.treatments.adherence`), used only when a simulation asks for it."""
+
+PARAMS = tuple(_pk_params()) + PD_PARAMS + THERAPY_PARAMS + ADHERENCE_PARAMS
 
 _STATE_ROWS = [
     ("duloxetine_gut", "mg", "duloxetine in the first gut (delayed-release) stage"),
@@ -362,6 +405,7 @@ _STATE_ROWS = [
     ("opioid_tolerance", "fraction", "opioid analgesic tolerance (shifts the EC50)"),
     ("opioid_dependence", "fraction", "opioid physical dependence"),
     ("weight_gain", "kg", "drug-induced weight gain"),
+    ("antidepressant_effect", "fraction", "direct (monoaminergic) mood effect of antidepressants, 0-1, building over weeks"),
     ("cbt_skill", "fraction", "coping skill learned in cognitive behavioural therapy"),
     ("exercise_habit", "fraction", "regular exercise/physical-therapy habit"),
     ("sleep_hygiene_habit", "fraction", "sleep hygiene habit"),
@@ -381,7 +425,8 @@ _NEUTRAL = {
     "tx_fatigue_drive": 0.0, "tx_activity": 0.0, "tx_strength": 0.0, "tx_participation": 0.0, "tx_activity_loss": 0.0, "tx_tension_factor": 1.0,
     "opioid_occupancy": 0.0, "opioid_analgesia": 0.0, "opioid_withdrawal": 0.0, "tens_on": 0.0,
     "drowsiness": 0.0, "dizziness": 0.0, "nausea": 0.0, "cognitive_fog": 0.0, "dry_mouth": 0.0,
-    "application_burning": 0.0, **{f"{d}_conc": 0.0 for d in _CONC},
+    "application_burning": 0.0, "sexual_dysfunction": 0.0, "side_effect_burden": 0.0,
+    "tx_antidepressant": 0.0, "tx_dysphoria_drive": 0.0, **{f"{d}_conc": 0.0 for d in _CONC},
 }
 OUTPUTS = outputs(
     NAME,
@@ -397,6 +442,8 @@ OUTPUTS = outputs(
     ("tx_appraisal", "relative", "factor on stress appraisal (CBT)"),
     ("tx_mood_factor", "relative", "factor on depressive/anxious drive (CBT)"),
     ("tx_anxiety_drive", "dimensionless", "extra anxiety drive (opioid withdrawal)"),
+    ("tx_dysphoria_drive", "dimensionless", "extra depressive drive (opioid withdrawal dysphoria)"),
+    ("tx_antidepressant", "fraction", "reduction of the depressive drive by the direct mood effect of antidepressants"),
     ("tx_arousal_factor", "relative", "factor on sleep arousal (sleep hygiene, sedation)"),
     ("tx_arousal_extra", "fraction", "extra sleep arousal (withdrawal)"),
     ("tx_fatigue_drive", "dimensionless", "extra fatigue drive (daytime sedation)"),
@@ -415,6 +462,10 @@ OUTPUTS = outputs(
     ("cognitive_fog", "score 0-1", "side effect: cognitive fog"),
     ("dry_mouth", "score 0-1", "side effect: dry mouth (anticholinergic)"),
     ("application_burning", "score 0-10", "side effect: burning at the capsaicin application site"),
+    ("sexual_dysfunction", "score 0-1", "side effect: sexual dysfunction (SNRI, TCA, opioids)"),
+    ("side_effect_burden", "score 0-1",
+     "overall side-effect burden: drowsiness, dizziness, nausea, fog, dry mouth, sexual dysfunction and weight gain "
+     "combined as independent bothers, 1 - Π(1 - score)"),
 )
 THERAPY_INPUTS = ("cbt", "exercise", "sleep_hygiene", *SESSION_THERAPIES)
 
@@ -456,6 +507,25 @@ def _emax(c: Ctx, conc, ec50):
     return conc / (conc + ec50)
 
 
+def side_effect_burden(scores) -> object:
+    """Overall side-effect burden (0-1) from 0-1 side-effect scores counted as independent bothers: 1 - Π(1 - x)."""
+    spared = 1.0
+    for x in scores:
+        spared = spared * (1.0 - x)
+    return 1.0 - spared
+
+
+def antidepressant_occupancy(c: Ctx, conc: dict) -> object:
+    """Target (0-1) of the direct mood effect: Emax of duloxetine (EC50 of the analgesic standard dose, an
+    antidepressant dose) combined with amitriptyline/nortriptyline at ``amitriptyline_mood_fold`` × their EC50s."""
+    p = c.p
+    dul = _emax(c, conc["duloxetine"], p["duloxetine_ec50"])
+    fold_ = p["amitriptyline_mood_fold"]
+    tca = 1.0 - ((1.0 - _emax(c, conc["amitriptyline"], fold_ * p["amitriptyline_ec50"]))
+                 * (1.0 - _emax(c, conc["nortriptyline"], fold_ * p["nortriptyline_ec50"])))
+    return 1.0 - (1.0 - dul) * (1.0 - tca)
+
+
 def algebraic(c: Ctx) -> dict:
     """Concentrations (mg/L), mechanism factors and side effects from the PK states and therapy inputs."""
     if "treated" not in c.u:
@@ -489,6 +559,9 @@ def algebraic(c: Ctx) -> dict:
     dizzy = xp.minimum(p["se_gaba_dizzy"] * gaba + 0.3 * p["se_opioid_drowsy"] * occ, 1.0)
     nausea = xp.minimum(p["se_dulox_nausea"] * dul + p["se_opioid_nausea"] * occ + 0.2 * nsaid, 1.0)
     fog = xp.minimum(p["se_tca_fog"] * tca + p["se_opioid_fog"] * occ + 0.3 * p["se_gaba_drowsy"] * gaba, 1.0)
+    dry = xp.minimum(p["se_tca_anticholinergic"] * tca, 1.0)
+    sexual = xp.minimum(p["se_dulox_sexual"] * dul + p["se_tca_sexual"] * tca + p["se_opioid_sexual"] * occ, 1.0)
+    weight = xp.minimum(c.pos(s["weight_gain"]) / p["weight_burden_kg"], 1.0)
     out = {f"{d}_conc": v for d, v in conc.items()}
     out.update({
         "tx_serotonin": ser,
@@ -504,6 +577,8 @@ def algebraic(c: Ctx) -> dict:
                          * (1.0 - p["support_appraisal"] * support)),
         "tx_mood_factor": (1.0 - p["cbt_mood"] * cbt) * (1.0 - p["mindfulness_mood"] * mind) * (1.0 - p["support_mood"] * support),
         "tx_anxiety_drive": p["g_withdrawal_anxiety"] * withdrawal,
+        "tx_dysphoria_drive": p["g_withdrawal_dysphoria"] * withdrawal,
+        "tx_antidepressant": p["emax_antidepressant_mood"] * s["antidepressant_effect"],
         "tx_arousal_factor": ((1.0 - p["sleep_hygiene_arousal"] * s["sleep_hygiene_habit"]) * (1.0 - p["w_drowsy_sleep"] * drowsy)
                               * (1.0 - p["lifestyle_arousal"] * s["lifestyle_habit"])),
         "tx_arousal_extra": p["g_withdrawal_arousal"] * withdrawal,
@@ -521,10 +596,13 @@ def algebraic(c: Ctx) -> dict:
         "dizziness": dizzy,
         "nausea": nausea,
         "cognitive_fog": fog,
-        "dry_mouth": xp.minimum(p["se_tca_anticholinergic"] * tca, 1.0),
+        "dry_mouth": dry,
         "application_burning": 10.0 * xp.minimum(c.pos(s["capsaicin_patch_on"]), 1.0) * 0.6,
+        "sexual_dysfunction": sexual,
+        "side_effect_burden": side_effect_burden((drowsy, dizzy, nausea, fog, dry, sexual, weight)),
     })
     out["_tca"], out["_gaba"] = tca, gaba
+    out["_mood_target"] = antidepressant_occupancy(c, conc)
     return out
 
 
@@ -560,6 +638,7 @@ def rates(c: Ctx) -> dict:
     occ = a["opioid_occupancy"]
     r["opioid_tolerance"] = (occ - s["opioid_tolerance"]) / p["tau_opioid_tolerance"]
     r["opioid_dependence"] = (occ - s["opioid_dependence"]) / p["tau_opioid_dependence"]
+    r["antidepressant_effect"] = (a["_mood_target"] - s["antidepressant_effect"]) / p["tau_antidepressant_onset"]
     r["weight_gain"] = (p["weight_gain_gaba"] * a["_gaba"] + p["weight_gain_tca"] * a["_tca"] - s["weight_gain"]) / p["tau_weight"]
     for name, habit, learn, fade in (("cbt", "cbt_skill", "tau_skill_learn", "tau_skill_fade"),
                                      ("exercise", "exercise_habit", "tau_exercise_habit", "tau_exercise_fade"),
