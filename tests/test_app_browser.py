@@ -172,6 +172,9 @@ def test_explore_renders_plots_notice_and_disclaimer(app_url, page):
     diagram = page.locator(".st-key-loop_diagram .js-plotly-plot")
     arrows = diagram.evaluate("gd => gd.layout.annotations.filter(a => a.showarrow).map(a => a.arrowwidth)")
     assert len(arrows) == 4 + 10 and len(set(arrows)) > 2  # four drivers + ten loop directions of varied width
+    texts = " ".join(diagram.evaluate("gd => gd.layout.annotations.map(a => a.text)"))
+    for label in ("HPA→stress", "fatigue→mood", "sleep→nerve repair", "swelling→compression"):  # loops without arrows
+        assert label in texts, label
     page.set_viewport_size({"width": 1400, "height": 1400})  # tall enough to show the loop diagram
     page.wait_for_timeout(800)
     wait_idle(page)

@@ -74,7 +74,8 @@ def _arrow(a: str, b: str, width: float, color: str, offset_px: float = 0.0, hov
 
 def loop_diagram(result: "ExploreResult") -> go.Figure:
     """Causes → damage → sensitization/pain ⇄ stress, sleep, mood (and muscle tension); autonomic symptoms →
-    stress, isolation → mood and gait strain → pain.
+    stress, isolation → mood and gait strain → pain; the loops without a node of their own (HPA → stress,
+    fatigue → mood, sleep → nerve repair, swelling → compression) in a box with the NRS each carries.
 
     The width of each loop arrow is :func:`arrow_width` of the NRS points that
     direction carries in this run: mean NRS of the nominal run minus that of
@@ -143,6 +144,12 @@ def loop_diagram(result: "ExploreResult") -> go.Figure:
         notes.append(_arrow(source, target, width, _RED if dn >= 0 else _BLUE, 0.0, hover))
         notes.append(dict(x=where[0], y=where[1], showarrow=False, font=dict(size=11, color="rgb(30,30,30)"),
                           text=f"{label} {dn:.2f} NRS", bgcolor="rgba(255,255,255,0.85)"))
+    small = (("loop_hpa_to_stress", "HPA→stress"), ("loop_fatigue_to_mood", "fatigue→mood"),
+             ("loop_sleep_to_repair", "sleep→nerve repair"), ("loop_swelling_to_compression", "swelling→compression"))
+    notes.append(dict(x=0.45, y=-0.2, showarrow=False, align="left", font=dict(size=11, color="rgb(30,30,30)"),
+                      bgcolor="rgba(255,255,255,0.85)", hovertext="loops drawn without an arrow (cut each: NRS change)",
+                      text="other loops: " + "<br>".join(f"{label} {describe(gain)[0]:.2f} NRS"
+                                                         for gain, label in small)))
     fig.update_layout(shapes=shapes, annotations=notes,
         title=f"The loop now: arrow width = NRS points each direction carries (cut it; mean of last {window:g} days)",
         height=int(430 + 370 * (_Y_RANGE[1] - _Y_RANGE[0] - 1.01)), margin=dict(l=10, r=10, t=50, b=10),
