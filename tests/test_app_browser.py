@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from painloop.app.views.explore import METRICS
+from painloop.analysis.loops import LOOP_GAINS
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = [pytest.mark.browser,
@@ -333,7 +334,7 @@ def test_parameter_page_search(app_url, page):
 
     rows = pd.DataFrame(param_rows())
     expected = len(filter_rows(rows, "loop_"))
-    assert total == len(rows) and expected == 10  # the ten loop gains
+    assert total == len(rows) and expected == len(LOOP_GAINS)
     page.get_by_label("Search parameters").fill("loop_")
     page.get_by_label("Search parameters").press("Enter")
     page.get_by_text(f"{expected} of {total} parameters").wait_for()
