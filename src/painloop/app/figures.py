@@ -148,7 +148,7 @@ def loop_diagram(result: "ExploreResult") -> go.Figure:
              ("loop_sleep_to_repair", "sleep→nerve repair"), ("loop_swelling_to_compression", "swelling→compression"))
     notes.append(dict(x=0.45, y=-0.2, showarrow=False, align="left", font=dict(size=11, color="rgb(30,30,30)"),
                       bgcolor="rgba(255,255,255,0.85)", hovertext="loops drawn without an arrow (cut each: NRS change)",
-                      text="other loops: " + "<br>".join(f"{label} {describe(gain)[0]:.2f} NRS"
+                      text="other loops:<br>" + "<br>".join(f"{label} {round(describe(gain)[0], 2) + 0.0:.2f} NRS"
                                                          for gain, label in small)))
     fig.update_layout(shapes=shapes, annotations=notes,
         title=f"The loop now: arrow width = NRS points each direction carries (cut it; mean of last {window:g} days)",
