@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from painloop.validation.checks import (POPULATION_CHECKS, TRIAL_CHECKS, PopulationCache, check_odds_ratio,
-                                        check_prevalence, check_relative_risk, evaluate)
+from painloop.validation.checks import (POPULATION_CHECKS, TRIAL_CHECKS, PopulationCache, bootstrap_interval,
+                                        check_odds_ratio, check_prevalence, check_relative_risk, evaluate)
 from painloop.validation.targets import COLUMNS, Target, load_targets, read_table
 
 PAINLOOP = [sys.executable, "-m", "painloop.cli"]
@@ -72,6 +72,31 @@ def test_ratio_and_prevalence_checks_compute_the_published_definitions():
     assert o.passed is False and o.simulated == pytest.approx(2.0)
 
 
+def test_simulated_values_carry_a_bootstrap_interval_that_separates_misses_from_sampling_error():
+    # 100 women with 40 painful, 100 men with 20 painful (as above): prevalence 0.3, RR 2.0
+    female = np.r_[np.ones(100), np.zeros(100)]
+    y = np.r_[np.arange(100) < 40, np.arange(100) < 20]
+    cache = PopulationCache(n=200, seed=3)
+    cache.store[("diabetes", (), 28, "community")] = _fake_population(y, female)
+    s = {"cause": "diabetes", "day": "0", "readout": "nrs", "threshold": "3", "covariate": "female",
+         "a": "1:2", "b": "0:1"}
+    lo, hi = bootstrap_interval(_target("prevalence", s), cache, 400, seed=3)
+    half_width = 1.96 * math.sqrt(0.3 * 0.7 / 200)  # binomial 95 % half-width, 0.064
+    assert lo < 0.3 < hi
+    assert (hi - lo) / 2 == pytest.approx(half_width, rel=0.25)
+    assert bootstrap_interval(_target("prevalence", s), cache, 400, seed=3) == (lo, hi)  # reproducible
+    # RR 2.0 from 40/100 vs 20/100: 95 % interval ~1.3-3.2 (log-RR SE 0.23)
+    near = evaluate(_target("relative_risk", s, value=1.5, low=1.4, high=1.6), cache, None)
+    assert near.passed is False and near.sim_low < 1.6 and near.sim_high > 2.5
+    assert near.verdict == "fail, within sampling error"
+    far = evaluate(_target("relative_risk", s, value=5.5, low=5.0, high=6.0), cache, None)
+    assert far.passed is False and far.verdict == "fail"
+    inside = evaluate(_target("prevalence", s, value=0.3, low=0.25, high=0.35), cache, None)
+    assert inside.passed is True and inside.verdict == "pass"
+    none = evaluate(_target("prevalence", s, value=0.3, low=0.25, high=0.35), cache, None, bootstrap=0)
+    assert math.isnan(none.sim_low) and none.verdict == "pass"
+
+
 def test_checks_the_model_cannot_produce_fail_with_a_note_and_trial_checks_wait_for_trials():
     cache = PopulationCache(n=10)
     cache.store[("diabetes", (), 28, "community")] = _fake_population(np.ones(10, bool), np.ones(10))
@@ -90,15 +115,20 @@ def test_validate_cli_writes_the_table_and_credibility_report(tmp_path):
     assert r.returncode == 0, r.stderr
     table = pd.read_csv(out / "validation.csv")
     assert list(table["target_id"]) == ["phn_ge50_pooled", "phn_rr_per_decade", "no_pain_without_damage"]
-    for col in ("source", "published_value", "low", "high", "simulated", "tolerance", "passed", "role"):
+    for col in ("source", "published_value", "low", "high", "simulated", "sim_low", "sim_high", "tolerance",
+                "passed", "verdict", "role"):
         assert col in table.columns
     ran = table[table["simulated"].notna()]
     assert len(ran) >= 2
     expected = (ran["low"] <= ran["simulated"]) & (ran["simulated"] <= ran["high"])
     assert (ran["passed"].astype(bool) == expected).all()
+    pooled = table.set_index("target_id").loc["phn_ge50_pooled"]
+    assert pooled["sim_low"] <= pooled["simulated"] <= pooled["sim_high"]
+    assert np.isnan(table.set_index("target_id").loc["no_pain_without_damage", "sim_low"])  # one deterministic run
+    assert set(ran["verdict"]) <= {"pass", "fail", "fail, within sampling error"}
     html = (out / "credibility.html").read_text(encoding="utf-8")
     for section in ("Context of use", "What was calibrated", "What was validated", "What failed",
-                    "research and education"):
+                    "research and education", "simulated 95 % interval"):
         assert section in html
     assert "validation:" in r.stdout
 

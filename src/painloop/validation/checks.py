@@ -12,6 +12,7 @@ them (:class:`PopulationCache`). Definitions, stated once here:
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -266,28 +267,136 @@ TRIAL_CHECKS = {"trial_nnt": check_trial_nnt, "trial_nnh": check_trial_nnh,
                 "placebo_responders": check_placebo_responders}
 
 
+@dataclass(frozen=True)
+class _Column:
+    """One variable of a resampled population (patients first), as ``ds[name]`` offers it: ``.values``."""
+
+    values: np.ndarray
+
+
+class _ResampledPopulation:
+    """A simulated population with its patients drawn again with replacement (one bootstrap resample).
+
+    Offers what the checks read of a Dataset (``ds[name].values``, ``ds.sizes``, ``name in ds``) and takes
+    only the variables a check reads, so a resample costs the arrays used, not a copy of the whole Dataset.
+    """
+
+    def __init__(self, ds: xr.Dataset, idx: np.ndarray) -> None:
+        self._ds, self._idx = ds, idx
+        self.sizes = dict(ds.sizes)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._ds
+
+    def __getitem__(self, name: str) -> _Column:
+        return _Column(self._ds[name].values[self._idx])
+
+
+@dataclass
+class _ResamplingCache:
+    """Stands in for a :class:`PopulationCache`: each population it hands out is resampled by ``rng``."""
+
+    base: PopulationCache
+    rng: np.random.Generator
+
+    def get(self, cause: str, fixed: dict[str, float] | None = None, days: int | None = None,
+            kind: str = "community") -> _ResampledPopulation:
+        ds = self.base.get(cause, fixed, days, kind)
+        n = ds.sizes["patient"]
+        return _ResampledPopulation(ds, self.rng.integers(0, n, n))
+
+
+BOOTSTRAP_LEVEL = 0.95
+"""Coverage of the simulated value's Monte-Carlo interval (percentile bootstrap over the virtual patients)."""
+
+
+def bootstrap_interval(t: Target, cache: PopulationCache, resamples: int, seed: int = 0) -> tuple[float, float]:
+    """Percentile interval of a population check's value over ``resamples`` bootstrap resamples of its patients.
+
+    Why: a simulated figure rests on a finite virtual population (200 patients by default), so a value outside
+    the published interval may be sampling error rather than a model error; this interval tells which. NaN, NaN
+    when the check does not rest on a population sample (e.g. one deterministic run) or no resample is evaluable.
+    """
+    fn = POPULATION_CHECKS.get(t.check)
+    if fn is None or t.check == "no_cause_readout" or resamples < 2:
+        return math.nan, math.nan
+    rng = np.random.default_rng([seed, zlib.crc32(t.target_id.encode())])
+    values = []
+    for _ in range(resamples):
+        try:
+            v, _n = fn(t, _ResamplingCache(cache, rng))
+        except NotEvaluable:
+            continue
+        if math.isfinite(v):
+            values.append(v)
+    if len(values) < resamples // 2:
+        return math.nan, math.nan
+    tail = 50.0 * (1.0 - BOOTSTRAP_LEVEL)
+    lo, hi = np.percentile(values, [tail, 100.0 - tail])
+    return float(lo), float(hi)
+
+
+def _trial_interval(t: Target, trials: TrialCache) -> tuple[float, float]:
+    """The trial's own bootstrap interval of an NNT (the endpoint table's); NaN, NaN for other trial checks."""
+    if t.check != "trial_nnt":
+        return math.nan, math.nan
+    row = trials.get().loc[t.settings["arm"]]
+    lo, hi = row["nnt_50_ci_low"], row["nnt_50_ci_high"]
+    return (float(lo), float(hi)) if lo is not None and hi is not None else (math.nan, math.nan)
+
+
 @dataclass
 class Outcome:
-    """The result of one check: simulated value (NaN if not run), patients it rests on, pass, and a note."""
+    """The result of one check: simulated value (NaN if not run), patients it rests on, pass, and a note.
+
+    ``sim_low``/``sim_high``: the simulated value's Monte-Carlo interval (NaN when not computed);
+    ``verdict``: ``pass``, ``fail`` (the interval excludes the published interval too: a model miss),
+    ``fail, within sampling error`` (the simulated interval overlaps the published one: more patients may
+    pass), ``not evaluable`` or ``not run``.
+    """
 
     simulated: float
     n_patients: int
     passed: bool | None
     note: str = ""
+    sim_low: float = math.nan
+    sim_high: float = math.nan
+    verdict: str = ""
 
 
-def evaluate(t: Target, cache: PopulationCache, trials: TrialCache | None) -> Outcome:
-    """Run one target's check; trial checks only when ``trials`` is given (they cost a full virtual trial)."""
+def verdict(t: Target, passed: bool | None, sim_low: float, sim_high: float, evaluable: bool = True) -> str:
+    """The verdict of one check (see :class:`Outcome`)."""
+    if passed is None:
+        return "not run"
+    if not evaluable:
+        return "not evaluable"
+    if passed:
+        return "pass"
+    if math.isfinite(sim_low) and math.isfinite(sim_high) and sim_low <= t.high and sim_high >= t.low:
+        return "fail, within sampling error"
+    return "fail"
+
+
+def evaluate(t: Target, cache: PopulationCache, trials: TrialCache | None, bootstrap: int = 200) -> Outcome:
+    """Run one target's check; trial checks only when ``trials`` is given (they cost a full virtual trial).
+
+    ``bootstrap`` resamples of the virtual patients give the simulated value's Monte-Carlo interval
+    (:func:`bootstrap_interval`; 0 computes none).
+    """
     if t.check in TRIAL_CHECKS:
         if trials is None:
-            return Outcome(math.nan, 0, None, "not run (trial checks need --trials)")
+            return Outcome(math.nan, 0, None, "not run (trial checks need --trials)", verdict="not run")
         fn = lambda: TRIAL_CHECKS[t.check](t, trials)  # noqa: E731
+        interval = lambda: _trial_interval(t, trials)  # noqa: E731
     elif t.check in POPULATION_CHECKS:
         fn = lambda: POPULATION_CHECKS[t.check](t, cache)  # noqa: E731
+        interval = lambda: bootstrap_interval(t, cache, bootstrap, cache.seed)  # noqa: E731
     else:
-        return Outcome(math.nan, 0, None, f"unknown check {t.check!r}")
+        return Outcome(math.nan, 0, None, f"unknown check {t.check!r}", verdict="not run")
     try:
         value, n = fn()
     except NotEvaluable as e:
-        return Outcome(math.nan, 0, False, f"not evaluable: {e}")
-    return Outcome(value, n, t.passes(value) if math.isfinite(value) else False)
+        return Outcome(math.nan, 0, False, f"not evaluable: {e}", verdict="not evaluable")
+    passed = t.passes(value) if math.isfinite(value) else False
+    lo, hi = interval()
+    return Outcome(value, n, passed, sim_low=lo, sim_high=hi, verdict=verdict(t, passed, lo, hi))
