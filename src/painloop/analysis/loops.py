@@ -15,7 +15,7 @@ from ..model import loops as loop_module
 from ..scenario import Scenario
 from ..simulate import simulate
 
-LOOP_GAINS: tuple[str, ...] = tuple(p.name for p in loop_module.PARAMS)
+LOOP_GAINS = loop_module.GAINS
 
 
 def _last_days_mean(ds, var: str, days: float) -> np.ndarray:

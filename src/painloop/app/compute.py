@@ -55,7 +55,7 @@ LAST_WEEK_DAYS = 7.0
 LOOP_WINDOW_DAYS = 28.0
 """Loop strengths are averaged over the last 4 weeks of the reported period (or all of it if shorter)."""
 
-LOOP_GAINS: tuple[str, ...] = tuple(p.name for p in loop_module.PARAMS)
+LOOP_GAINS = loop_module.GAINS
 
 TREATMENT_START_DAY = 30
 """Day of the reported period on which the chosen treatment starts (the first month shows the untreated course)."""

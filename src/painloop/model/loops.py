@@ -46,4 +46,7 @@ def rates(c: Ctx) -> dict:
     return {}
 
 
+GAINS: tuple[str, ...] = tuple(p.name for p in PARAMS)
+"""Names of the loop gains, one per direction of a feedback loop (1 nominal, 0 cuts that direction)."""
+
 SUBSYSTEM = Subsystem(NAME, "Loop gains", (), PARAMS, rates)
