@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import platform
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -130,6 +133,29 @@ def test_kernels_are_cached_by_model_and_input_layout() -> None:
     assert input_layout(more) == input_layout(q)  # the number of events does not make a new kernel
     m3, _ = load_kernel("shingles", input_layout(scenario_inputs(builtin("shingles-phn"))))
     assert m3 is not m1
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="counts x86-64 double-precision instructions")
+def test_the_16_lane_right_hand_side_compiles_to_simd_arithmetic(tmp_path, monkeypatch) -> None:
+    """LLVM vectorizes the generated loops over lanes: most double arithmetic of the 16-lane rhs is packed.
+
+    (One loop holding every rate had stayed scalar: 222 packed against 3 116 scalar instructions; loops of at most
+    16 results: ~4 000 packed against ~4 100 scalar, the scalar ones mostly LLVM's unused remainder loops.)
+    """
+    import importlib.util
+    import sys
+
+    module, _ = load_kernel("diabetes", input_layout(scenario_inputs(builtin("default"))), 16)
+    copy = tmp_path / "painloop_simd_check.py"  # compiled afresh (the cached machine code has no assembly text)
+    copy.write_text(Path(module.__file__).read_text().replace("cache=True", "cache=False"))
+    spec = importlib.util.spec_from_file_location(copy.stem, copy)
+    fresh = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, copy.stem, fresh)
+    spec.loader.exec_module(fresh)
+    ops = [line.split()[0] for line in fresh.rhs._library.get_asm_str().splitlines()
+           if line.startswith("\t") and not line.startswith("\t.")]
+    packed, scalar = sum(o.endswith("pd") for o in ops), sum(o.endswith("sd") for o in ops)
+    assert packed > 0.25 * (packed + scalar), (packed, scalar)
 
 
 def _treated_kernel_inputs(days: float = 10.0):
