@@ -364,12 +364,10 @@ class Outcome:
     verdict: str = ""
 
 
-def verdict(t: Target, passed: bool | None, sim_low: float, sim_high: float, evaluable: bool = True) -> str:
-    """The verdict of one check (see :class:`Outcome`)."""
+def verdict(t: Target, passed: bool | None, sim_low: float, sim_high: float) -> str:
+    """The verdict of a check that ran or was not run (see :class:`Outcome`)."""
     if passed is None:
         return "not run"
-    if not evaluable:
-        return "not evaluable"
     if passed:
         return "pass"
     if math.isfinite(sim_low) and math.isfinite(sim_high) and sim_low <= t.high and sim_high >= t.low:
