@@ -1,12 +1,13 @@
 # painloop: two commands on a fresh machine.
 #   make run   - set up .venv (pinned dependencies), run the default scenario, write out/default/
-#   make test  - set up .venv if needed, run the whole test suite
+#   make test  - set up .venv if needed, run the test suite (the checks marked slow are left to make test-slow)
+#   make test-slow - the slow checks alone (minutes each: calibrated trials, 10 000 parameter draws, ...); CI runs both
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean docs docs-site browser
+.PHONY: run test test-slow bench clean docs docs-site browser
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +27,10 @@ browser:
 	  echo "chromium could not be installed: browser tests will be skipped"
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile; rc=$$?; test $$rc -eq 0 -o $$rc -eq 5
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow"; rc=$$?; test $$rc -eq 0 -o $$rc -eq 5
+
+test-slow: $(STAMP) browser
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m slow; rc=$$?; test $$rc -eq 0 -o $$rc -eq 5
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/simulate.py
