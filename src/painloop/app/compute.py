@@ -246,10 +246,10 @@ def summarize(ds: xr.Dataset, days: float = LAST_WEEK_DAYS) -> dict[str, float]:
     }
 
 
-EXPLORE_BLOCK = 16
-"""Patients sharing one step in an Explore update: the nominal patient and the 14 loop cuts run as one block of
-16-lane chunks. Measured (one year hourly, 3 repeats, medians): one block 665 ms, two blocks of 8 (padded to 16
-lanes, one per core) 688 ms, four blocks of 4 in scalar code 802 ms."""
+EXPLORE_BLOCK = 8
+"""Patients sharing one step in an Explore update: the nominal patient and the 14 loop cuts run as two blocks of
+8-lane SIMD chunks, one per core. Measured (one year hourly, 3 repeats, medians): blocks of 8 407 ms, one block of
+16 lanes 725 ms, four blocks of 4 in scalar code 810 ms."""
 
 
 def history_start(cause: str) -> np.ndarray:
