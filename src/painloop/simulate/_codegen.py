@@ -8,7 +8,7 @@ subexpressions are shared (``sympy.cse``) and the result is printed as plain
 scalar Python that numba compiles. Nothing of the equations is typed here.
 
 Layout of the generated functions: patients are *lanes* of a chunk of
-``LANES`` patients (a module constant: 1 or 16), every array is flat and
+``LANES`` patients (a module constant: 1, 8 or 16), every array is flat and
 holds one row of ``LANES`` values per state, parameter or input, so that the
 loop over lanes has a constant trip count and contiguous loads and LLVM turns
 it into SIMD code (arithmetic on all lanes at once, ``exp``, ``sin`` and
